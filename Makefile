@@ -1,0 +1,59 @@
+# socialnet: `make run` serves the whole product; `make test` runs every suite.
+# Both install what they need first, and are quick when nothing changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
+	client/svelte.config.js client/vite.config.js client/package.json
+
+.PHONY: install run test lint test-server test-client test-browser test-containers browser clean
+
+install: $(VENV)/.installed client/build/index.html
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+client/node_modules/.installed: client/package.json client/package-lock.json
+	cd client && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+client/build/index.html: client/node_modules/.installed $(CLIENT_SOURCES)
+	cd client && npm run build --silent
+	touch $@
+
+run: install
+	$(BIN)/socialnet serve --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(MAKE) --no-print-directory lint test-server test-client test-browser test-containers
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-server: $(VENV)/.installed
+	$(BIN)/pytest tests --ignore=tests/e2e -q
+
+test-client: client/node_modules/.installed
+	cd client && npm test --silent
+
+# Playwright's sync API cannot share a process with pytest-trio: a pytest run of its own.
+test-browser: install browser
+	$(BIN)/pytest tests/e2e -q -p no:trio -W ignore::pytest.PytestConfigWarning
+
+test-containers: $(VENV)/.installed
+	bash containers/lint.sh
+
+# Debian's chromium drives the browser tests (never `playwright install`: no downloads here).
+browser:
+	@bash tests/e2e/ensure-chromium.sh
+
+clean:
+	rm -rf $(VENV) client/node_modules client/build client/.svelte-kit

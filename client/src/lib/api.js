@@ -1,0 +1,140 @@
+// The one way the client talks to the server (API.md). Every call goes through send(),
+// which returns the parsed JSON body (null for 204) or throws an ApiError carrying the
+// contract's error code. Add new calls below, in the section of their resource.
+
+/** An error answer from the server, or a failure to reach it (code 'network_error'). */
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the server could not be reached
+   * @param {string} code the contract's snake_case code, e.g. 'validation_error'
+   * @param {string} message a sentence fit to show to the user
+   * @param {Record<string, string>} [fields] per-field messages of a validation error
+   */
+  constructor(status, code, message, fields = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+// Codes for failures that carry no contract JSON (a proxy's HTML 413 page, a crashed server).
+const CODE_BY_STATUS = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media',
+  422: 'validation_error',
+  429: 'rate_limited'
+};
+
+const MESSAGE_BY_CODE = {
+  network_error: 'Could not reach socialnet. Check your connection and try again.',
+  unauthenticated: 'Your session has ended. Please log in again.',
+  forbidden: 'You are not allowed to do that.',
+  not_found: 'This could not be found.',
+  payload_too_large: 'That file is too large.',
+  unsupported_media: 'Only JPEG, PNG and GIF images are accepted.',
+  rate_limited: 'Too many requests. Wait a moment and try again.',
+  bad_response: 'The server sent an answer we could not read.'
+};
+const FALLBACK_MESSAGE = 'Something went wrong on our side. Please try again.';
+
+const unauthenticatedListeners = new Set();
+
+/**
+ * Call `fn` whenever any request answers 401 `unauthenticated` (the session ended elsewhere).
+ * Returns a function that removes the listener.
+ */
+export function onUnauthenticated(fn) {
+  unauthenticatedListeners.add(fn);
+  return () => unauthenticatedListeners.delete(fn);
+}
+
+/**
+ * Send one request and return its JSON body, or null for 204 No Content.
+ * Exported for tests; pages and components call the named functions below instead.
+ * @param {string} method
+ * @param {string} path e.g. '/api/auth/me'
+ * @param {{json?: unknown, form?: FormData}} [body] a JSON body or a multipart form
+ */
+export async function send(method, path, { json, form } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (json !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    init.body = form; // the browser sets multipart/form-data with its boundary
+  }
+
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw apiError(0, 'network_error');
+  }
+  if (response.status === 204) return null;
+
+  const body = await readJson(response);
+  if (response.ok) {
+    if (body === undefined) throw apiError(response.status, 'bad_response');
+    return body;
+  }
+
+  const error = body?.error;
+  const failure =
+    error && typeof error.code === 'string'
+      ? new ApiError(
+          response.status,
+          error.code,
+          error.message || MESSAGE_BY_CODE[error.code] || FALLBACK_MESSAGE,
+          error.fields ?? {}
+        )
+      : apiError(response.status, CODE_BY_STATUS[response.status] ?? 'server_error');
+  if (failure.code === 'unauthenticated') unauthenticatedListeners.forEach((fn) => fn(failure));
+  throw failure;
+}
+
+/** The body as JSON, or undefined when it is empty or not JSON. */
+async function readJson(response) {
+  try {
+    const text = await response.text();
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function apiError(status, code) {
+  return new ApiError(status, code, MESSAGE_BY_CODE[code] ?? FALLBACK_MESSAGE);
+}
+
+/**
+ * A path with its query string; undefined, null and '' parameters are left out.
+ * @param {string} path
+ * @param {Record<string, string | number | boolean | null | undefined>} params
+ */
+export function withQuery(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+// ---- Auth -------------------------------------------------------------------------------
+
+/** @param {FormData} formData email, password, names, date_of_birth, optional avatar... */
+export const register = (formData) => send('POST', '/api/auth/register', { form: formData });
+
+export const login = (email, password) =>
+  send('POST', '/api/auth/login', { json: { email, password } });
+
+export const logout = () => send('POST', '/api/auth/logout');
+
+export const me = () => send('GET', '/api/auth/me');

@@ -1,0 +1,1 @@
+"""socialnet: a Facebook-like social network on an actor-style realtime core (trio)."""

@@ -1,0 +1,58 @@
+"""`socialnet`: the command line (serve, migrate)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import trio
+
+from server import logs
+from server.config import Config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="socialnet", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the product")
+    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
+    serve.add_argument("--log-format", choices=("console", "json"), default=None)
+
+    migrate = commands.add_parser("migrate", help="apply the database migrations and exit")
+    migrate.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = Config()
+    overrides = {
+        name: value
+        for name in ("host", "port", "data_dir", "log_format")
+        if (value := getattr(args, name, None)) is not None
+    }
+    return dataclasses.replace(config, **overrides)
+
+
+async def _migrate(config: Config) -> None:
+    from server.db.database import apply_migrations, open_database_url
+
+    async with open_database_url(config) as url:
+        await apply_migrations(url)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    config = _config(args)
+    logs.configure(config.log_format)
+    if args.command == "serve":
+        from server.service import main as serve_main
+
+        trio.run(serve_main, config)
+    elif args.command == "migrate":
+        trio.run(_migrate, config)
+        print("migrated to head", file=sys.stderr)

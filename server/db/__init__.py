@@ -1,0 +1,1 @@
+"""Data layer: the schema (SQLAlchemy Core, for Alembic only) and plain asyncpg functions."""

@@ -1,0 +1,102 @@
+"""The database: an embedded Postgres or DATABASE_URL, an asyncpg pool, and the trio bridge.
+
+asyncpg speaks asyncio only, so every call crosses trio -> asyncio with trio_asyncio. A crossing
+costs more than a query on these machines, so a request hands the bridge one function that runs
+all its queries on one connection (`Database.run` / `Database.transaction`), not one call per query.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import asyncpg
+import trio
+import trio_asyncio
+
+from server.config import Config
+from server.db import migrate
+from server.db.embedded import start_embedded_postgres
+
+log = logging.getLogger("socialnet.db")
+
+T = TypeVar("T")
+ConnFn = Callable[..., Awaitable[T]]
+
+# A runaway query must not hold a shielded write (or shutdown) forever.
+COMMAND_TIMEOUT_SECONDS = 30
+
+
+class Database:
+    """A pool of asyncpg connections, used from trio."""
+
+    def __init__(self, pool: asyncpg.Pool, url: str):
+        self.pool = pool
+        self.url = url
+
+    async def run(self, fn: ConnFn[T], *args: Any) -> T:
+        """Run `fn(conn, *args)` on one pooled connection, in one crossing. Cancellable."""
+        return await trio_asyncio.aio_as_trio(self._call)(fn, args, False)
+
+    async def transaction(self, fn: ConnFn[T], *args: Any) -> T:
+        """Run `fn(conn, *args)` in a transaction, shielded from cancellation so that a
+        cancelled request cannot abandon a COMMIT halfway; the command timeout bounds it."""
+        with trio.CancelScope(shield=True):
+            return await trio_asyncio.aio_as_trio(self._call)(fn, args, True)
+
+    async def _call(self, fn: ConnFn[T], args: tuple, in_transaction: bool) -> T:
+        async with self.pool.acquire() as conn:
+            if not in_transaction:
+                return await fn(conn, *args)
+            async with conn.transaction():
+                return await fn(conn, *args)
+
+
+async def _start_embedded_postgres(config: Config):
+    # Blocking (initdb and pg_ctl): keep it off the event loop.
+    return await trio.to_thread.run_sync(start_embedded_postgres, config.postgres_dir)
+
+
+@asynccontextmanager
+async def open_database_url(config: Config) -> AsyncIterator[str]:
+    """Yield the database URL: DATABASE_URL, or an embedded Postgres started for the duration."""
+    if config.database_url:
+        yield config.database_url
+        return
+    server = await _start_embedded_postgres(config)
+    log.info("embedded postgres ready in %s", config.postgres_dir)
+    try:
+        yield server.get_uri()
+    finally:
+        with trio.CancelScope(shield=True):
+            await trio.to_thread.run_sync(server.cleanup)
+
+
+async def apply_migrations(url: str) -> None:
+    # Alembic runs its own asyncio loop: give it a thread of its own.
+    await trio.to_thread.run_sync(migrate.upgrade, url)
+
+
+@asynccontextmanager
+async def open_pool(url: str, *, size: int) -> AsyncIterator[Database]:
+    """An asyncpg pool on `url`; must run inside trio_asyncio.open_loop()."""
+    pool = await trio_asyncio.aio_as_trio(asyncpg.create_pool)(
+        url, min_size=1, max_size=size, command_timeout=COMMAND_TIMEOUT_SECONDS
+    )
+    try:
+        yield Database(pool, url)
+    finally:
+        with trio.CancelScope(shield=True):
+            await trio_asyncio.aio_as_trio(pool.close)()
+
+
+@asynccontextmanager
+async def open_database(config: Config) -> AsyncIterator[Database]:
+    """The process's database: started if embedded, migrated to head, pooled."""
+    async with open_database_url(config) as url:
+        if config.migrate_on_start:
+            await apply_migrations(url)
+        async with open_pool(url, size=config.db_pool_size) as db:
+            yield db

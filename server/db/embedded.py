@@ -1,0 +1,22 @@
+"""The embedded Postgres (pgserver) used when DATABASE_URL is unset.
+
+Postgres refuses to run as root, so under root pgserver creates a `pgserver` system user, runs the
+server as that user, and opens read/execute permission on the data directory's parents.
+Kept apart from the trio bridge so that tools without trio-asyncio (the browser tests) can use it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+
+def start_embedded_postgres(directory: Path):
+    """Blocking: initdb on first use, then start (or join) the server in `directory`."""
+    with warnings.catch_warnings():
+        # platformdirs warns about XDG_RUNTIME_DIR on servers; pgserver does not use that dir.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: only needed without DATABASE_URL
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    return pgserver.get_server(directory.resolve(), cleanup_mode="stop")

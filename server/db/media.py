@@ -1,0 +1,56 @@
+"""Media rows: one per stored upload; the file itself is named by `sha256`."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from server.db.rows import from_record, frozen
+from server.domain import visibility
+
+
+@frozen
+class Media:
+    id: int
+    owner_id: int
+    sha256: str
+    content_type: str
+    width: int
+    height: int
+    byte_size: int
+
+
+INSERT_MEDIA = """
+INSERT INTO media (owner_id, sha256, content_type, width, height, byte_size)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, owner_id, sha256, content_type, width, height, byte_size
+"""
+
+
+async def insert_media(
+    conn: asyncpg.Connection,
+    *,
+    owner_id: int,
+    sha256: str,
+    content_type: str,
+    width: int,
+    height: int,
+    byte_size: int,
+) -> Media:
+    record = await conn.fetchrow(
+        INSERT_MEDIA, owner_id, sha256, content_type, width, height, byte_size
+    )
+    return from_record(Media, record)
+
+
+SELECT_VISIBLE_MEDIA = f"""
+SELECT m.id, m.owner_id, m.sha256, m.content_type, m.width, m.height, m.byte_size
+FROM media m
+WHERE m.id = $1 AND ({visibility.MEDIA_VISIBLE_SQL})
+"""
+
+
+async def select_visible_media(
+    conn: asyncpg.Connection, media_id: int, viewer_id: int
+) -> Media | None:
+    """The media row when `viewer_id` may see it, else None (the caller answers 404)."""
+    return from_record(Media, await conn.fetchrow(SELECT_VISIBLE_MEDIA, media_id, viewer_id))

@@ -1,0 +1,348 @@
+"""The whole schema as SQLAlchemy Core metadata: Alembic's target, never used for queries.
+
+Queries are plain SQL through asyncpg (server/db/<resource>.py). A test proves that the Alembic
+head equals this metadata, so a change here needs a migration in the same commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column:
+    return Column("id", BigInteger, Identity(always=False), primary_key=True)
+
+
+def _created_at() -> Column:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _user_fk(name: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
+    return Column(name, BigInteger, ForeignKey("users.id", ondelete=ondelete), nullable=nullable)
+
+
+def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+REQUEST_STATUSES = ("pending", "accepted", "declined", "cancelled")
+POST_PRIVACIES = ("public", "almost_private", "private")
+EVENT_RESPONSES = ("going", "not_going")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
+NOTIFICATION_KINDS = (
+    "follow_request",
+    "follow_accepted",
+    "new_follower",
+    "group_invitation",
+    "group_join_request",
+    "group_join_accepted",
+    "group_invitation_accepted",
+    "group_event",
+    "post_comment",
+)
+
+# --- people and sessions --------------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("email", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("nickname", Text),
+    Column("about_me", Text),
+    # use_alter: users and media reference each other (a media row has an owner).
+    Column(
+        "avatar_id",
+        BigInteger,
+        ForeignKey("media.id", ondelete="SET NULL", use_alter=True),
+    ),
+    Column("is_public", Boolean, nullable=False, server_default=text("true")),
+    _created_at(),
+    Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    _id(),
+    # SHA-256 of the cookie token: a leaked table does not hand out live sessions.
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    _user_fk("user_id"),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index(None, "user_id"),
+)
+
+media = Table(
+    "media",
+    metadata,
+    _id(),
+    _user_fk("owner_id"),
+    Column("sha256", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    _created_at(),
+    _enum_check("content_type", IMAGE_TYPES, "content_type"),
+    Index(None, "owner_id"),
+)
+
+# --- followers --------------------------------------------------------------------------------
+
+follows = Table(
+    "follows",
+    metadata,
+    _user_fk("follower_id"),
+    _user_fk("followee_id"),
+    _created_at(),
+    PrimaryKeyConstraint("follower_id", "followee_id"),
+    CheckConstraint("follower_id <> followee_id", name="not_self"),
+    Index(None, "followee_id", "follower_id"),
+)
+
+follow_requests = Table(
+    "follow_requests",
+    metadata,
+    _id(),
+    _user_fk("requester_id"),
+    _user_fk("target_id"),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    _created_at(),
+    Column("answered_at", DateTime(timezone=True)),
+    _enum_check("status", REQUEST_STATUSES, "status"),
+    CheckConstraint("requester_id <> target_id", name="not_self"),
+    Index(
+        "uq_follow_requests_pending",
+        "requester_id",
+        "target_id",
+        unique=True,
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index(None, "target_id", "status"),
+)
+
+# --- groups -----------------------------------------------------------------------------------
+
+groups = Table(
+    "groups",
+    metadata,
+    _id(),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    _user_fk("creator_id"),
+    _created_at(),
+    Index(None, "creator_id"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", BigInteger, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("user_id"),
+    Column("joined_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The member's read marker in the group chat room.
+    Column("last_read_message_id", BigInteger),
+    PrimaryKeyConstraint("group_id", "user_id"),
+    Index(None, "user_id", "group_id"),
+)
+
+group_invitations = Table(
+    "group_invitations",
+    metadata,
+    _id(),
+    Column("group_id", BigInteger, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("inviter_id"),
+    _user_fk("invitee_id"),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    _created_at(),
+    Column("answered_at", DateTime(timezone=True)),
+    _enum_check("status", REQUEST_STATUSES, "status"),
+    Index(
+        "uq_group_invitations_pending",
+        "group_id",
+        "invitee_id",
+        unique=True,
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index(None, "invitee_id", "status"),
+)
+
+group_join_requests = Table(
+    "group_join_requests",
+    metadata,
+    _id(),
+    Column("group_id", BigInteger, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("user_id"),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    _created_at(),
+    Column("answered_at", DateTime(timezone=True)),
+    _enum_check("status", REQUEST_STATUSES, "status"),
+    Index(
+        "uq_group_join_requests_pending",
+        "group_id",
+        "user_id",
+        unique=True,
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index(None, "group_id", "status"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    _id(),
+    Column("group_id", BigInteger, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("creator_id"),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    _created_at(),
+    Index(None, "group_id", "starts_at"),
+)
+
+event_responses = Table(
+    "event_responses",
+    metadata,
+    Column("event_id", BigInteger, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("user_id"),
+    Column("response", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("event_id", "user_id"),
+    _enum_check("response", EVENT_RESPONSES, "response"),
+)
+
+# --- posts and comments -----------------------------------------------------------------------
+
+posts = Table(
+    "posts",
+    metadata,
+    _id(),
+    _user_fk("author_id"),
+    Column("group_id", BigInteger, ForeignKey("groups.id", ondelete="CASCADE")),
+    Column("body", Text, nullable=False, server_default=text("''")),
+    Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
+    Column("privacy", Text, nullable=False),
+    _created_at(),
+    _enum_check("privacy", POST_PRIVACIES, "privacy"),
+    Index(None, "author_id", "id"),
+    Index(None, "group_id", "id"),
+    Index(None, "media_id"),
+)
+
+post_viewers = Table(
+    "post_viewers",
+    metadata,
+    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("user_id"),
+    PrimaryKeyConstraint("post_id", "user_id"),
+    Index(None, "user_id", "post_id"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    _id(),
+    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    _user_fk("author_id"),
+    Column("body", Text, nullable=False, server_default=text("''")),
+    Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
+    _created_at(),
+    Index(None, "post_id", "id"),
+    Index(None, "author_id", "id"),
+    Index(None, "media_id"),
+)
+
+# --- chat -------------------------------------------------------------------------------------
+
+messages = Table(
+    "messages",
+    metadata,
+    _id(),
+    _user_fk("sender_id"),
+    # Exactly one of recipient_id (a direct message) and group_id (a group room) is set.
+    _user_fk("recipient_id", nullable=True),
+    Column("group_id", BigInteger, ForeignKey("groups.id", ondelete="CASCADE")),
+    Column("body", Text, nullable=False),
+    Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
+    # The sender's idempotency key: a resend after a reconnect stores nothing new.
+    Column("client_msg_id", Text),
+    _created_at(),
+    CheckConstraint("(recipient_id IS NULL) <> (group_id IS NULL)", name="one_conversation"),
+    UniqueConstraint("sender_id", "client_msg_id"),
+    Index(None, "sender_id", "recipient_id", "id"),
+    Index(None, "recipient_id", "id"),
+    Index(None, "group_id", "id"),
+)
+
+direct_read_markers = Table(
+    "direct_read_markers",
+    metadata,
+    _user_fk("user_id"),
+    _user_fk("peer_id"),
+    Column("last_read_message_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("user_id", "peer_id"),
+)
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def _subject_fk(name: str, table: str) -> Column:
+    # A notification dies with its subject, so a bell never points at something deleted.
+    return Column(name, BigInteger, ForeignKey(f"{table}.id", ondelete="CASCADE"))
+
+
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    _user_fk("user_id"),
+    Column("kind", Text, nullable=False),
+    _user_fk("actor_id"),
+    _subject_fk("follow_request_id", "follow_requests"),
+    _subject_fk("group_id", "groups"),
+    _subject_fk("group_invitation_id", "group_invitations"),
+    _subject_fk("group_join_request_id", "group_join_requests"),
+    _subject_fk("event_id", "events"),
+    _subject_fk("post_id", "posts"),
+    _subject_fk("comment_id", "comments"),
+    Column("read_at", DateTime(timezone=True)),
+    _created_at(),
+    _enum_check("kind", NOTIFICATION_KINDS, "kind"),
+    Index(None, "user_id", "id"),
+    Index("ix_notifications_unread", "user_id", postgresql_where=text("read_at IS NULL")),
+)

@@ -1,0 +1,98 @@
+"""Users: plain functions, connection first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+from server.db.rows import from_record, frozen
+
+
+@frozen
+class User:
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    nickname: str | None
+    about_me: str | None
+    avatar_id: int | None
+    is_public: bool
+    created_at: datetime
+
+
+@frozen
+class Credentials:
+    id: int
+    password_hash: str
+
+
+USER_COLUMNS = """
+    id, email, first_name, last_name, date_of_birth, nickname, about_me, avatar_id, is_public,
+    created_at
+"""
+
+INSERT_USER = f"""
+INSERT INTO users (email, password_hash, first_name, last_name, date_of_birth, nickname,
+                   about_me, is_public)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT DO NOTHING
+RETURNING {USER_COLUMNS}
+"""
+
+
+async def insert_user(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    password_hash: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    nickname: str | None,
+    about_me: str | None,
+    is_public: bool,
+) -> User | None:
+    """The new user, or None when the email is already registered (any letter case)."""
+    record = await conn.fetchrow(
+        INSERT_USER,
+        email,
+        password_hash,
+        first_name,
+        last_name,
+        date_of_birth,
+        nickname,
+        about_me,
+        is_public,
+    )
+    return from_record(User, record)
+
+
+SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+
+
+async def select_user(conn: asyncpg.Connection, user_id: int) -> User | None:
+    return from_record(User, await conn.fetchrow(SELECT_USER, user_id))
+
+
+SELECT_CREDENTIALS = "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)"
+
+
+async def select_credentials(conn: asyncpg.Connection, email: str) -> Credentials | None:
+    return from_record(Credentials, await conn.fetchrow(SELECT_CREDENTIALS, email))
+
+
+UPDATE_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
+
+
+async def update_password_hash(conn: asyncpg.Connection, user_id: int, password_hash: str) -> None:
+    await conn.execute(UPDATE_PASSWORD_HASH, user_id, password_hash)
+
+
+UPDATE_AVATAR = f"UPDATE users SET avatar_id = $2 WHERE id = $1 RETURNING {USER_COLUMNS}"
+
+
+async def update_avatar(conn: asyncpg.Connection, user_id: int, media_id: int | None) -> User:
+    return from_record(User, await conn.fetchrow(UPDATE_AVATAR, user_id, media_id))

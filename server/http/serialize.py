@@ -1,0 +1,43 @@
+"""Objects as API.md spells them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from server.db.users import User
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def media_url(media_id: int | None) -> str | None:
+    return None if media_id is None else f"/media/{media_id}"
+
+
+def me_json(user: User) -> dict:
+    """`<me>`: every profile field but the password, plus `is_public`."""
+    return {
+        "id": user.id,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "date_of_birth": user.date_of_birth.isoformat(),
+        "nickname": user.nickname,
+        "about_me": user.about_me,
+        "avatar_url": media_url(user.avatar_id),
+        "is_public": user.is_public,
+        "created_at": iso(user.created_at),
+    }
+
+
+def user_card_json(user: User) -> dict:
+    return {
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "nickname": user.nickname,
+        "avatar_url": media_url(user.avatar_id),
+    }

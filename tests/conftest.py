@@ -1,0 +1,152 @@
+"""Fixtures: a real Postgres, a real server on a real socket, and people who use it.
+
+Personas: `alice` and `bob` have public profiles, `carol` a private one. Each persona is an
+httpx client with a cookie jar of its own, logged in, so two personas are two browsers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+
+import httpx
+import pytest
+import trio
+
+from server.config import Config
+from tests import postgres
+
+PASSWORD = "correct horse battery"
+BLANK_FILE = ("", b"", "application/octet-stream")
+
+
+@pytest.fixture(scope="session")
+def migrated_url() -> str:
+    name = f"socialnet_test_{os.getpid()}"
+    url = postgres.create_migrated_database(name)
+    yield url
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def database_url(migrated_url: str) -> str:
+    postgres.truncate_all(migrated_url)
+    return migrated_url
+
+
+@dataclass
+class RunningServer:
+    url: str
+    config: Config
+
+
+@pytest.fixture
+async def server(database_url: str, tmp_path, nursery) -> AsyncIterator[RunningServer]:
+    config = Config(
+        port=0,
+        data_dir=tmp_path,
+        database_url=database_url,
+        client_dir=None,
+        migrate_on_start=False,
+        allowed_origins=("http://allowed.example",),
+    )
+    # Imported here: trio_asyncio installs an asyncio loop policy on import, which would break
+    # Playwright's own loop in the browser suite that shares this conftest.
+    from server.service import serve
+
+    shutdown = trio.Event()
+    urls = await nursery.start(partial(serve, config, shutdown=shutdown))
+    yield RunningServer(url=urls[0], config=config)
+    shutdown.set()
+
+
+@pytest.fixture
+async def new_client(server: RunningServer) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
+    """A factory of browsers: each call is a client with a cookie jar of its own."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make() -> httpx.AsyncClient:
+        client = httpx.AsyncClient(base_url=server.url, timeout=10)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+async def register(
+    client: httpx.AsyncClient,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str = "Example",
+    is_public: bool | str = True,
+    password: str = PASSWORD,
+    date_of_birth: str = "1990-04-01",
+    files: dict | None = None,
+    **extra: str,
+) -> httpx.Response:
+    data = {
+        "email": email,
+        "password": password,
+        "first_name": first_name,
+        "last_name": last_name,
+        "date_of_birth": date_of_birth,
+        "is_public": is_public if isinstance(is_public, str) else str(is_public).lower(),
+        **extra,
+    }
+    # httpx sends multipart only when there are files; an empty file part is what a browser
+    # sends for a file input left blank.
+    return await client.post(
+        "/api/auth/register",
+        data=data,
+        files=files or {"avatar": ("", b"", "application/octet-stream")},
+    )
+
+
+@dataclass
+class Persona:
+    client: httpx.AsyncClient
+    user: dict
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+
+PersonaFactory = Callable[..., Awaitable[Persona]]
+
+
+@pytest.fixture
+def new_persona(new_client) -> PersonaFactory:
+    async def make(first_name: str, *, is_public: bool = True, **extra) -> Persona:
+        client = new_client()
+        response = await register(
+            client,
+            email=f"{first_name.lower()}@example.com",
+            first_name=first_name,
+            is_public=is_public,
+            **extra,
+        )
+        assert response.status_code == 201, response.text
+        return Persona(client=client, user=response.json()["user"])
+
+    return make
+
+
+@pytest.fixture
+async def alice(new_persona) -> Persona:
+    return await new_persona("Alice")
+
+
+@pytest.fixture
+async def bob(new_persona) -> Persona:
+    return await new_persona("Bob")
+
+
+@pytest.fixture
+async def carol(new_persona) -> Persona:
+    return await new_persona("Carol", is_public=False)

@@ -1,0 +1,73 @@
+"""Browser tests: Playwright (sync API) driving Debian's chromium against `socialnet serve`.
+
+This suite runs in a pytest process of its own (`-p no:trio`): Playwright's sync API and
+pytest-trio cannot share one. Every browser context is a separate person with their own cookies.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from server.config import REPO_ROOT
+from tests import postgres
+from tests.serving import serve_process
+
+CHROMIUM = os.environ.get("SOCIALNET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CLIENT_BUILD = REPO_ROOT / "client" / "build"
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url() -> Iterator[str]:
+    name = f"socialnet_e2e_{os.getpid()}"
+    yield postgres.create_migrated_database(name)
+    postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def base_url(e2e_database_url, tmp_path_factory) -> Iterator[str]:
+    assert (CLIENT_BUILD / "index.html").is_file(), "build the client first (make install)"
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    with serve_process(e2e_database_url, data_dir, client_dir=CLIENT_BUILD) as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def empty_database(e2e_database_url) -> None:
+    postgres.truncate_all(e2e_database_url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
+    """A factory of people: each call opens a fresh browser context (its own cookie jar)."""
+    contexts = []
+
+    def make(storage_state=None) -> Page:
+        context = browser.new_context(base_url=base_url, storage_state=storage_state)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,89 @@
+"""A newcomer registers with an avatar, stays logged in across reloads and browser restarts,
+logs out, mistypes the password, and logs in again."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests import images
+
+PASSWORD = "a long enough secret"
+
+
+def fill_registration(page: Page, tmp_path, *, email: str, avatar: bool = True) -> None:
+    page.goto("/register")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("Date of birth").fill("1990-12-10")
+    page.get_by_label("Nickname (optional)").fill("countess")
+    page.get_by_label("About me (optional)").fill("Poetical science ✨")
+    if avatar:
+        picture = tmp_path / "ada.png"
+        picture.write_bytes(images.png(size=(96, 96)))
+        page.get_by_label("Avatar (optional)").set_input_files(picture)
+
+
+def test_register_reload_restart_logout_and_login(new_page, tmp_path):
+    page = new_page()
+    fill_registration(page, tmp_path, email="ada@example.com")
+    preview = page.locator("img[src^='blob:']")
+    expect(preview).to_be_visible()
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_text("Ada Lovelace").first).to_be_visible()
+    avatar = page.locator("img[src^='/media/']").first
+    expect(avatar).to_be_visible()
+    assert avatar.evaluate("img => img.naturalWidth") == 96
+
+    page.reload()
+    expect(page.get_by_text("Ada Lovelace").first).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    # A browser restart: a new browser context with only what the browser kept on disk.
+    state = page.context.storage_state()
+    (sid,) = [cookie for cookie in state["cookies"] if cookie["name"] == "sid"]
+    assert sid["httpOnly"] and sid["sameSite"] == "Lax" and sid["expires"] > 0  # persistent
+    restarted = new_page(storage_state=state)
+    restarted.goto("/")
+    expect(restarted.get_by_text("Ada Lovelace").first).to_be_visible()
+
+    restarted.get_by_role("button", name="Log out").click()
+    expect(restarted).to_have_url(re.compile(r"/login$"))
+    restarted.goto("/")
+    expect(restarted).to_have_url(re.compile(r"/login$"))
+
+    restarted.get_by_label("Email").fill("ada@example.com")
+    restarted.get_by_label("Password").fill("not the password")
+    restarted.get_by_role("button", name="Log in").click()
+    expect(restarted.get_by_role("alert")).to_contain_text("Wrong email or password")
+
+    restarted.get_by_label("Password").fill(PASSWORD)
+    restarted.get_by_role("button", name="Log in").click()
+    expect(restarted).to_have_url(re.compile(r"/$"))
+    expect(restarted.get_by_text("Ada Lovelace").first).to_be_visible()
+
+
+def test_registration_errors_are_shown_next_to_their_fields(new_page, tmp_path):
+    first = new_page()
+    fill_registration(first, tmp_path, email="grace@example.com", avatar=False)
+    first.get_by_role("button", name="Create account").click()
+    expect(first).to_have_url(re.compile(r"/$"))
+
+    second = new_page()
+    fill_registration(second, tmp_path, email="GRACE@example.com", avatar=False)
+    second.get_by_role("button", name="Create account").click()
+    expect(second.get_by_text(re.compile("already registered", re.I))).to_be_visible()
+    expect(second.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    expect(second).to_have_url(re.compile(r"/register$"))
+
+
+def test_a_logged_out_visitor_only_sees_login_and_register(new_page):
+    page = new_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
