@@ -4,11 +4,14 @@
     └─ trio_asyncio.open_loop()             asyncpg is asyncio-only
        └─ open_database(config)              embedded Postgres or DATABASE_URL, migrated, pooled
           └─ service nursery
-             └─ hypercorn.trio.serve(app)    HTTP (and, with the realtime core, /ws)
+             ├─ router.run()                 fans events out to the sockets of this process
+             ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
+             ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
+             └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
 
 hypercorn is served from code inside the trio-asyncio loop: its CLI has no such loop and asyncpg
-then fails. Shutdown: a signal triggers hypercorn's graceful shutdown, and a deadline on the
-service nursery bounds it.
+then fails. Shutdown: the `shutdown` event stops accepting, closes the sockets, lets requests in
+flight finish within a grace period, and then the service nursery is cancelled.
 """
 
 from __future__ import annotations
@@ -20,17 +23,18 @@ from functools import partial
 import trio
 import trio_asyncio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve as hypercorn_serve
 
 from server.config import Config
 from server.db.database import open_database
 from server.http.app import create_app
+from server.http.serving import serve_app
+from server.realtime import bus, protocol
+from server.realtime.router import Router
 
 log = logging.getLogger("socialnet.service")
 
-# Open requests and sockets get this long to finish once shutdown starts.
+# Requests in flight get this long to finish once shutdown starts.
 GRACEFUL_SECONDS = 3.0
-SHUTDOWN_DEADLINE_SECONDS = 5.0
 
 
 def hypercorn_config(config: Config) -> HypercornConfig:
@@ -39,40 +43,45 @@ def hypercorn_config(config: Config) -> HypercornConfig:
     hc.graceful_timeout = GRACEFUL_SECONDS
     hc.accesslog = None
     hc.errorlog = logging.getLogger("hypercorn.error")
-    # API.md's WebSocket limit is 64 KiB; the app enforces it and closes with 1009 itself.
-    hc.websocket_max_message_size = 1024 * 1024
+    # API.md's limit: serving.FrameSizeGuard closes a socket whose message grows past it.
+    hc.websocket_max_message_size = protocol.MAX_FRAME_BYTES
     hc.include_server_header = False
     return hc
+
+
+async def _close_sockets_on_shutdown(shutdown: trio.Event, router: Router) -> None:
+    await shutdown.wait()
+    router.close_all(protocol.CLOSE_GOING_AWAY)
 
 
 async def serve(
     config: Config,
     *,
     shutdown: trio.Event | None = None,
+    router: Router | None = None,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run the whole server until `shutdown` is set (or forever); report the bound URLs."""
+    """Run the whole server until `shutdown` is set (or forever); report the bound URLs.
+    A test may hand in the `router` to watch the sockets it holds."""
     if shutdown is None:
         shutdown = trio.Event()
     async with trio_asyncio.open_loop():
         async with open_database(config) as db:
-            app = create_app(config, db)
+            router = router or Router()
+            app = create_app(config, db, router)
             async with trio.open_nursery() as service_nursery:
-                urls = await service_nursery.start(
-                    partial(
-                        hypercorn_serve,
-                        app,
-                        hypercorn_config(config),
-                        shutdown_trigger=shutdown.wait,
-                        mode="asgi",
-                    )
+                await service_nursery.start(router.run)
+                await service_nursery.start(partial(bus.listen, db.url, router))
+                service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
+                # serve_app runs in this task and returns once shutdown is complete: its
+                # connections finished or their grace period ran out.
+                await serve_app(
+                    app,
+                    hypercorn_config(config),
+                    shutdown_trigger=shutdown.wait,
+                    task_status=task_status,
                 )
-                log.info("serving on %s", ", ".join(urls))
-                task_status.started(urls)
-                await shutdown.wait()
-                service_nursery.cancel_scope.deadline = (
-                    trio.current_time() + SHUTDOWN_DEADLINE_SECONDS
-                )
+                service_nursery.cancel_scope.cancel()
     log.info("stopped")
 
 

@@ -10,12 +10,16 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import trio
 
 from server.config import Config
+
+if TYPE_CHECKING:
+    from server.realtime.router import Router
 from tests import postgres
 
 PASSWORD = "correct horse battery"
@@ -40,6 +44,11 @@ def database_url(migrated_url: str) -> str:
 class RunningServer:
     url: str
     config: Config
+    router: Router
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://", 1) + "/ws"
 
 
 @pytest.fixture
@@ -54,11 +63,13 @@ async def server(database_url: str, tmp_path, nursery) -> AsyncIterator[RunningS
     )
     # Imported here: trio_asyncio installs an asyncio loop policy on import, which would break
     # Playwright's own loop in the browser suite that shares this conftest.
+    from server.realtime.router import Router
     from server.service import serve
 
     shutdown = trio.Event()
-    urls = await nursery.start(partial(serve, config, shutdown=shutdown))
-    yield RunningServer(url=urls[0], config=config)
+    router = Router()
+    urls = await nursery.start(partial(serve, config, shutdown=shutdown, router=router))
+    yield RunningServer(url=urls[0], config=config, router=router)
     shutdown.set()
 
 

@@ -8,9 +8,10 @@ from werkzeug.routing import ValidationError as RoutingMismatch
 
 from server.config import Config
 from server.db.database import Database
-from server.http import auth, client, errors, guards, health, media
+from server.http import auth, client, errors, guards, health, media, ws
 from server.http.context import Services
 from server.media import MAX_IMAGE_BYTES
+from server.realtime.router import Router
 
 # An upload is one image (10 MiB at most) plus a few short fields. A larger body is refused
 # before it is read; a smaller one with an oversized image gets the same 413 from the media check.
@@ -33,7 +34,7 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
-def create_app(config: Config, db: Database, router: object | None = None) -> QuartTrio:
+def create_app(config: Config, db: Database, router: Router | None = None) -> QuartTrio:
     app = QuartTrio("socialnet")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -52,7 +53,7 @@ def create_app(config: Config, db: Database, router: object | None = None) -> Qu
     app.after_request(guards.close_after_early_refusal)
     errors.install(app)
 
-    for module in (health, auth, media):
+    for module in (health, auth, media, ws):
         app.register_blueprint(module.blueprint)
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(client.blueprint)

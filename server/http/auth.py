@@ -14,7 +14,7 @@ from server.domain import accounts, passwords
 from server.domain.accounts import Registration
 from server.errors import EmailTaken, InvalidCredentials, NotFound, ValidationError
 from server.http import bodies
-from server.http.context import db, services, viewer_id
+from server.http.context import db, viewer_id
 from server.http.guards import (
     COOKIE_MAX_AGE,
     clear_session_cookie,
@@ -24,6 +24,7 @@ from server.http.guards import (
 from server.http.serialize import me_json
 from server.http.uploads import insert_image_row, prepare_image
 from server.media import StoredImage
+from server.realtime import bus
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -101,14 +102,17 @@ async def login():
     return await _with_cookie({"user": me_json(user)}, 200, token)
 
 
+async def _end_session(conn: asyncpg.Connection, session_id: int) -> None:
+    await sessions.delete_session(conn, session_id)
+    # Every process closes this session's sockets once the deletion is committed.
+    await bus.publish(conn, bus.close_session(session_id))
+
+
 @blueprint.post("/logout")
 async def logout():
     """End this session: delete its row, clear the cookie, close its sockets."""
     viewer_id()
-    await db().transaction(sessions.delete_session, g.session_id)
-    router = services().router
-    if router is not None:
-        router.close_session(g.session_id)
+    await db().transaction(_end_session, g.session_id)
     response = await make_response("", 204)
     clear_session_cookie(response)
     return response

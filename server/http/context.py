@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quart import current_app, g
 
 from server.config import Config
 from server.db.database import Database
 from server.errors import Unauthenticated
+from server.realtime.router import Router
 
 
 @dataclass
@@ -17,9 +18,11 @@ class Services:
 
     config: Config
     db: Database
-    # The realtime router arrives with the realtime core; HTTP writes hand it nothing directly
-    # (Postgres NOTIFY is the bus), but logout asks it to close a session's sockets.
-    router: object | None = None
+    # The process's realtime router: the /ws handler registers actors with it. HTTP writes never
+    # call it directly; they publish on the bus (Postgres NOTIFY) inside their transaction.
+    router: Router | None = None
+    # WebSocket frame type -> handler (chat frames register theirs here).
+    frame_handlers: dict = field(default_factory=dict)
 
 
 def services() -> Services:

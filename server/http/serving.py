@@ -1,0 +1,241 @@
+"""Serving the app on hypercorn's trio machinery, with guards at the connection boundary.
+
+hypercorn's own `serve` runs every connection in one nursery, so one connection's exception ends
+the whole process (hypercorn#225: a byte sent right after a WebSocket upgrade request does
+exactly that). Here each connection runs inside `_serve_connection`, which contains whatever
+that connection raises, and every socket is wrapped in `FrameSizeGuard`, which reads the headers
+of incoming WebSocket frames and closes a socket whose message grows past the limit before
+hypercorn buffers it (hypercorn's own size limit leaves the connection and its task behind
+when the rest of the frame arrives with the client's close reply).
+
+    serve_app
+    └─ lifespan nursery              Quart startup/shutdown
+       └─ connection nursery         one task per connection, each guarded
+          └─ accept nursery          trio.serve_listeners, cancelled at shutdown
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+import trio
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.trio.lifespan import Lifespan
+from hypercorn.trio.tcp_server import TCPServer
+from hypercorn.trio.worker_context import WorkerContext
+from hypercorn.typing import ConnectionState
+from hypercorn.utils import repr_socket_addr, wrap_app
+
+log = logging.getLogger("socialnet.serving")
+
+_CLOSE_OPCODE = 0x8
+# Once the server has answered `Connection: close`, the rest of the exchange (a body already
+# being written) gets this long before the connection is cut.
+SERVER_CLOSING_GRACE = 2.0
+# Once the client is gone, the application gets this long to notice before it is cancelled;
+# generous because an HTTP client may half-close and still wait for its answer.
+CLIENT_GONE_GRACE = 30.0
+
+
+def close_frame(code: int) -> bytes:
+    """An unmasked (server to client) Close frame carrying `code`."""
+    return bytes([0x80 | _CLOSE_OPCODE, 2]) + code.to_bytes(2, "big")
+
+
+class FrameSizeParser:
+    """Follows the client's WebSocket frames by their headers alone, skipping payloads, and
+    says which close code a message deserves once it grows past `limit` bytes:
+    1009 for text, 1003 for binary (API.md). Payload bytes are never copied."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._header = bytearray()
+        self._payload_left = 0
+        self._message_opcode = 0
+        self._message_bytes = 0
+
+    def feed(self, data: bytes) -> int | None:
+        position, size = 0, len(data)
+        while position < size:
+            if self._payload_left:
+                step = min(self._payload_left, size - position)
+                self._payload_left -= step
+                position += step
+                continue
+            self._header.append(data[position])
+            position += 1
+            parsed = self._parse_header()
+            if parsed is None:
+                continue
+            opcode, length = parsed
+            self._header.clear()
+            self._payload_left = length
+            if opcode in (0x1, 0x2):  # a new text or binary message
+                self._message_opcode, self._message_bytes = opcode, length
+            elif opcode == 0x0:  # continuation
+                self._message_bytes += length
+            else:  # control frames: wsproto checks their 125-byte limit
+                continue
+            if self._message_bytes > self.limit:
+                return 1003 if self._message_opcode == 0x2 else 1009
+        return None
+
+    def _parse_header(self) -> tuple[int, int] | None:
+        header = self._header
+        if len(header) < 2:
+            return None
+        short_length = header[1] & 0x7F
+        extended = 2 if short_length == 126 else 8 if short_length == 127 else 0
+        needed = 2 + extended + (4 if header[1] & 0x80 else 0)
+        if len(header) < needed:
+            return None
+        length = int.from_bytes(header[2 : 2 + extended], "big") if extended else short_length
+        return header[0] & 0x0F, length
+
+
+class FrameSizeGuard(trio.abc.HalfCloseableStream):
+    """A socket stream that passes HTTP through untouched and, once the server has answered
+    101 Switching Protocols, checks the size of every incoming WebSocket message."""
+
+    def __init__(self, stream: trio.SocketStream, *, max_message_bytes: int):
+        self.transport = stream
+        self.socket = stream.socket  # hypercorn reads addresses from it
+        self._parser: FrameSizeParser | None = None
+        self._max = max_message_bytes
+        self._send_lock = trio.Lock()
+        # Set when the server answered with `Connection: close`: the exchange is over.
+        self.server_closing = trio.Event()
+        # Set when the client's side of the stream ended (EOF, reset, or refused by us).
+        self.client_gone = trio.Event()
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        head = bytes(data[:1024])
+        if head.startswith(b"HTTP/1.1 "):
+            if self._parser is None and head.startswith(b"HTTP/1.1 101"):
+                self._parser = FrameSizeParser(self._max)
+            elif b"\r\nconnection: close\r\n" in head.lower():
+                self.server_closing.set()
+        async with self._send_lock:
+            await self.transport.send_all(data)
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes | bytearray:
+        try:
+            data = await self.transport.receive_some(max_bytes)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.client_gone.set()
+            raise
+        if not data:
+            self.client_gone.set()
+        elif self._parser is not None:
+            code = self._parser.feed(data)
+            if code is not None:
+                await self._refuse(code)
+                self.client_gone.set()
+                return b""  # hypercorn sees the end of the stream and releases everything
+        return data
+
+    async def _refuse(self, code: int) -> None:
+        log.info("websocket message over the size limit", extra={"fields": {"close": code}})
+        self._parser = None
+        with trio.move_on_after(1):
+            async with self._send_lock:
+                try:
+                    await self.transport.send_all(close_frame(code))
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    pass
+
+    async def send_eof(self) -> None:
+        await self.transport.send_eof()
+
+    async def wait_send_all_might_not_block(self) -> None:
+        await self.transport.wait_send_all_might_not_block()
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+
+async def _release_when_over(guarded: FrameSizeGuard, scope: trio.CancelScope) -> None:
+    """Cancel a connection that outlives its own end. hypercorn waits for the application
+    before it lets a connection go, and in some states (hypercorn#225: bytes sent before the
+    upgrade is answered) it never tells the application that the socket is gone."""
+    async with trio.open_nursery() as nursery:
+
+        async def after(event: trio.Event, grace: float) -> None:
+            await event.wait()
+            await trio.sleep(grace)
+            scope.cancel()
+
+        nursery.start_soon(after, guarded.server_closing, SERVER_CLOSING_GRACE)
+        nursery.start_soon(after, guarded.client_gone, CLIENT_GONE_GRACE)
+
+
+async def _serve_connection(
+    app, config: HypercornConfig, context: WorkerContext, state: dict, stream: trio.SocketStream
+) -> None:
+    guarded = FrameSizeGuard(stream, max_message_bytes=config.websocket_max_message_size)
+    try:
+        with trio.CancelScope() as connection_scope:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(_release_when_over, guarded, connection_scope)
+                await TCPServer(app, config, context, ConnectionState(state.copy()), guarded)
+                nursery.cancel_scope.cancel()
+    except* Exception:
+        # One client's protocol error ends that connection only, never the server
+        # (cancellation, a BaseException, still propagates).
+        log.warning("connection ended by a protocol error", exc_info=True)
+    finally:
+        with trio.CancelScope(shield=True):
+            await stream.aclose()
+
+
+async def serve_app(
+    app,
+    config: HypercornConfig,
+    *,
+    shutdown_trigger: Callable[[], Awaitable[None]],
+    task_status=trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Serve `app` (ASGI) on `config.bind` until `shutdown_trigger` returns; report the URLs.
+    Open connections then get `config.graceful_timeout` seconds to finish."""
+    asgi = wrap_app(app, config.wsgi_max_body_size, "asgi")
+    lifespan_state: dict = {}
+    lifespan = Lifespan(asgi, config, lifespan_state)
+    context = WorkerContext(None)
+
+    async with trio.open_nursery() as lifespan_nursery:
+        await lifespan_nursery.start(lifespan.handle_lifespan)
+        await lifespan.wait_for_startup()
+
+        async with trio.open_nursery() as connection_nursery:
+            sockets = config.create_sockets()
+            listeners = []
+            urls = []
+            for sock in sockets.insecure_sockets:
+                sock.listen(config.backlog)
+                listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(sock)))
+                urls.append(f"http://{repr_socket_addr(sock.family, sock.getsockname())}")
+            handler = partial(_serve_connection, asgi, config, context, lifespan_state)
+            log.info("serving on %s", ", ".join(urls))
+            task_status.started(urls)
+            try:
+                async with trio.open_nursery() as accept_nursery:
+                    accept_nursery.start_soon(
+                        partial(
+                            trio.serve_listeners,
+                            handler,
+                            listeners,
+                            handler_nursery=connection_nursery,
+                        )
+                    )
+                    await shutdown_trigger()
+                    accept_nursery.cancel_scope.cancel()
+            finally:
+                await context.terminated.set()
+                connection_nursery.cancel_scope.deadline = (
+                    trio.current_time() + config.graceful_timeout
+                )
+
+        await lifespan.wait_for_shutdown()
+        lifespan_nursery.cancel_scope.cancel()

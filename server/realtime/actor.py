@@ -1,0 +1,186 @@
+"""SessionActor: one task tree per open WebSocket, owning the socket and a bounded mailbox.
+
+    SessionActor.run
+    └─ actor nursery
+       ├─ _read    parse and validate client frames, act, reply through the mailbox
+       └─ _write   the only task that writes to the socket: drains the mailbox
+
+The router puts frames into the mailbox with `deliver_nowait`; when the mailbox is full the
+actor closes its socket (the client reconnects and catches up) rather than make anyone wait.
+A client disconnect reaches us as cancellation, which is never swallowed; unregistering runs
+in a shielded `finally` so it always happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+
+import trio
+
+from server.realtime import protocol
+from server.realtime.router import Router
+
+log = logging.getLogger("socialnet.actor")
+
+# Frames a tab may have queued but not yet written. A browser tab drains hundreds of frames a
+# second; 256 behind means the socket is stuck (a sleeping laptop, a dead link), not busy.
+MAILBOX_SIZE = 256
+# Client frames allowed per second, and the burst above that (typing, reads and sends together).
+FRAMES_PER_SECOND = 20
+FRAME_BURST = 60
+# How long a client being closed gets to receive the frames already queued for it.
+FLUSH_SECONDS = 1
+# How long a closing socket waits for the client's Close reply.
+CLOSE_HANDSHAKE_SECONDS = 2
+# A client that keeps flooding after being told is disconnected.
+MAX_RATE_WARNINGS = 20
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = rate, burst
+        self.tokens = burst
+        self.stamp = trio.current_time()
+
+    def take(self) -> bool:
+        now = trio.current_time()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class WebSocketPort:
+    """The socket as the actor sees it (Quart's websocket object satisfies it)."""
+
+    async def receive(self) -> str | bytes: ...
+    async def send(self, data: str) -> None: ...
+    async def close(self, code: int, reason: str = "") -> None: ...
+
+
+# A handler gets the actor and a parsed frame; it replies with actor.deliver_nowait or raises
+# ProtocolError. Chat handlers register here as they arrive.
+FrameHandler = Callable[["SessionActor", object], Awaitable[None]]
+
+
+class SessionActor:
+    def __init__(
+        self,
+        websocket: WebSocketPort,
+        *,
+        user_id: int,
+        session_id: int,
+        router: Router,
+        handlers: dict[type, FrameHandler] | None = None,
+    ):
+        self.id = secrets.token_hex(8)
+        self.user_id = user_id
+        self.session_id = session_id
+        self._websocket = websocket
+        self._router = router
+        self._handlers = handlers or {}
+        self._mailbox, self._outbox = trio.open_memory_channel[str](MAILBOX_SIZE)
+        self._cancel_scope = trio.CancelScope()
+        self._close_code: int | None = None
+        self._bucket = TokenBucket(FRAMES_PER_SECOND, FRAME_BURST)
+        self._rate_warnings = 0
+
+    def __repr__(self) -> str:
+        return f"<SessionActor {self.id} user={self.user_id}>"
+
+    # --- called by the router and by handlers (never block) ---
+
+    def deliver_nowait(self, text: str) -> bool:
+        try:
+            self._mailbox.send_nowait(text)
+        except trio.WouldBlock:
+            log.warning("mailbox full, closing", extra={"fields": {"user": self.user_id}})
+            self.close(protocol.CLOSE_TOO_SLOW)
+            return False
+        except trio.ClosedResourceError:
+            return False
+        return True
+
+    def close(self, code: int) -> None:
+        if self._close_code is None:
+            self._close_code = code
+        self._cancel_scope.cancel()
+
+    # --- the actor's life ---
+
+    async def run(self) -> None:
+        """Serve the socket until the client leaves or the actor is closed."""
+        self._router.register(self)
+        try:
+            with self._cancel_scope:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self._write)
+                    await self._read()
+                    # The reader gave up on this client: the writer still sends what is
+                    # queued (the error frames that say why), within a short grace period.
+                    self._mailbox.close()
+                    self._cancel_scope.deadline = trio.current_time() + FLUSH_SECONDS
+        finally:
+            # Synchronous on purpose: no checkpoint, so no cancellation can interrupt it.
+            self._router.unregister(self)
+            self._mailbox.close()
+        if self._close_code is not None:
+            await self._close_handshake(self._close_code)
+
+    async def _close_handshake(self, code: int) -> None:
+        """Send Close, then read (and ignore) what the client still sends until its Close reply
+        ends the connection: closing the TCP socket with unread data in it would make the
+        kernel reset the connection, and the client would never see our close code."""
+        with trio.move_on_after(CLOSE_HANDSHAKE_SECONDS):
+            await self._websocket.close(code)
+            while True:
+                await self._websocket.receive()
+
+    async def _write(self) -> None:
+        async with self._outbox:
+            async for text in self._outbox:
+                await self._websocket.send(text)
+
+    async def _read(self) -> None:
+        """Read until the client must be closed; return with `_close_code` set."""
+        while True:
+            message = await self._websocket.receive()
+            if isinstance(message, bytes):
+                self._close_code = protocol.CLOSE_UNSUPPORTED_DATA
+                return
+            if _utf8_size_exceeds(message, protocol.MAX_FRAME_BYTES):
+                self._close_code = protocol.CLOSE_MESSAGE_TOO_BIG
+                return
+            if not self._bucket.take():
+                self._rate_warnings += 1
+                if self._rate_warnings > MAX_RATE_WARNINGS:
+                    self._close_code = protocol.CLOSE_POLICY_VIOLATION
+                    return
+                self.deliver_nowait(protocol.error_frame("rate_limited"))
+                continue
+            await self._handle(message)
+
+    async def _handle(self, text: str) -> None:
+        try:
+            frame = protocol.parse_client_frame(text)
+            if isinstance(frame, protocol.Ping):
+                self.deliver_nowait(protocol.PONG)
+                return
+            handler = self._handlers.get(type(frame))
+            if handler is None:
+                raise protocol.ProtocolError("unknown_type")
+            await handler(self, frame)
+        except protocol.ProtocolError as error:
+            self.deliver_nowait(protocol.error_frame(error.code))
+
+
+def _utf8_size_exceeds(text: str, limit: int) -> bool:
+    """Whether the text's UTF-8 encoding is over `limit` bytes, encoding only when it matters
+    (a code point takes 1 to 4 bytes)."""
+    if len(text) > limit:
+        return True
+    return len(text) * 4 > limit and len(text.encode()) > limit
