@@ -50,6 +50,11 @@ class ForbiddenOrigin(Forbidden):
     message = "This request comes from an origin that is not allowed."
 
 
+class PrivateProfile(Forbidden):
+    code = "private_profile"
+    message = "This profile is private."
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"

@@ -51,11 +51,10 @@ class RunningServer:
         return self.url.replace("http://", "ws://", 1) + "/ws"
 
 
-@pytest.fixture
-async def server(database_url: str, tmp_path, nursery) -> AsyncIterator[RunningServer]:
+async def start_server(database_url: str, data_dir, nursery) -> AsyncIterator[RunningServer]:
     config = Config(
         port=0,
-        data_dir=tmp_path,
+        data_dir=data_dir,
         database_url=database_url,
         client_dir=None,
         migrate_on_start=False,
@@ -71,6 +70,20 @@ async def server(database_url: str, tmp_path, nursery) -> AsyncIterator[RunningS
     urls = await nursery.start(partial(serve, config, shutdown=shutdown, router=router))
     yield RunningServer(url=urls[0], config=config, router=router)
     shutdown.set()
+
+
+@pytest.fixture
+async def server(database_url: str, tmp_path, nursery) -> AsyncIterator[RunningServer]:
+    async for running in start_server(database_url, tmp_path, nursery):
+        yield running
+
+
+@pytest.fixture
+async def second_server(server, nursery) -> AsyncIterator[RunningServer]:
+    """Another server process on the same database and data directory (as behind a load
+    balancer): what one writes must reach the other's sockets through the bus."""
+    async for running in start_server(server.config.database_url, server.config.data_dir, nursery):
+        yield running
 
 
 @pytest.fixture

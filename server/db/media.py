@@ -45,7 +45,7 @@ async def insert_media(
 SELECT_VISIBLE_MEDIA = f"""
 SELECT m.id, m.owner_id, m.sha256, m.content_type, m.width, m.height, m.byte_size
 FROM media m
-WHERE m.id = $1 AND ({visibility.MEDIA_VISIBLE_SQL})
+WHERE m.id = $1 AND {visibility.media_visible("m", "$2")}
 """
 
 

@@ -1,12 +1,60 @@
-"""Who may see what. Each rule is a SQL predicate, so lists filter in the same query that reads
-them (no query per row), and single reads and media checks reuse the very same text.
+"""Who may see what. Each rule is a SQL predicate, written once here and used by every query
+that needs it: lists filter in the same query that reads them (no query per row), and single
+reads, media checks and the WebSocket reuse the very same text.
 
-Parameter conventions: in MEDIA_VISIBLE_SQL, `m` is the media row and `$2` the viewer's id.
+Each function takes the SQL alias of the row being checked and the SQL expression of the
+viewer's id (a parameter such as "$2"), and returns a boolean SQL expression.
 """
 
-# An uploaded image is visible to its owner, and to every logged-in user while it is someone's
-# avatar. Posts, comments and messages add their own clauses as they arrive.
-MEDIA_VISIBLE_SQL = """
-    m.owner_id = $2
-    OR EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = m.id)
-"""
+from __future__ import annotations
+
+
+def follows(follower: str, followee: str) -> str:
+    """An accepted follow (a pending request does not count)."""
+    condition = f"follower_id = {follower} AND followee_id = {followee}"
+    return f"EXISTS (SELECT 1 FROM follows WHERE {condition})"
+
+
+def is_member(group: str, user: str) -> str:
+    return f"EXISTS (SELECT 1 FROM group_members WHERE group_id = {group} AND user_id = {user})"
+
+
+def profile_visible(user: str, viewer: str) -> str:
+    """The full profile (details, posts list, activity, followers, following): the owner, anyone
+    when it is public, and accepted followers when it is private."""
+    return f"({user}.id = {viewer} OR {user}.is_public OR {follows(viewer, f'{user}.id')})"
+
+
+def post_visible(post: str, viewer: str) -> str:
+    """SPEC.md, Posts: the author always; a group post, the group's members; otherwise by the
+    post's privacy: public to everyone, almost_private to accepted followers, private to the
+    followers the author picked."""
+    return f"""(
+        {post}.author_id = {viewer}
+        OR CASE
+            WHEN {post}.group_id IS NOT NULL THEN {is_member(f"{post}.group_id", viewer)}
+            WHEN {post}.privacy = 'public' THEN true
+            WHEN {post}.privacy = 'almost_private' THEN {follows(viewer, f"{post}.author_id")}
+            ELSE EXISTS (
+                SELECT 1 FROM post_viewers
+                WHERE post_viewers.post_id = {post}.id AND post_viewers.user_id = {viewer}
+            )
+        END
+    )"""
+
+
+def media_visible(media: str, viewer: str) -> str:
+    """An image is visible to its owner; as an avatar, to every logged-in user; as the image of a
+    post or a comment, to exactly those who may see that post."""
+    return f"""(
+        {media}.owner_id = {viewer}
+        OR EXISTS (SELECT 1 FROM users WHERE users.avatar_id = {media}.id)
+        OR EXISTS (
+            SELECT 1 FROM posts mp
+            WHERE mp.media_id = {media}.id AND {post_visible("mp", viewer)}
+        )
+        OR EXISTS (
+            SELECT 1 FROM comments mc JOIN posts mp ON mp.id = mc.post_id
+            WHERE mc.media_id = {media}.id AND {post_visible("mp", viewer)}
+        )
+    )"""

@@ -8,7 +8,18 @@ from werkzeug.routing import ValidationError as RoutingMismatch
 
 from server.config import Config
 from server.db.database import Database
-from server.http import auth, client, errors, guards, health, media, ws
+from server.http import (
+    auth,
+    client,
+    errors,
+    follows,
+    guards,
+    health,
+    media,
+    notifications,
+    users,
+    ws,
+)
 from server.http.context import Services
 from server.media import MAX_IMAGE_BYTES
 from server.realtime.router import Router
@@ -53,7 +64,7 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
     app.after_request(guards.close_after_early_refusal)
     errors.install(app)
 
-    for module in (health, auth, media, ws):
+    for module in (health, auth, users, follows, notifications, media, ws):
         app.register_blueprint(module.blueprint)
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(client.blueprint)

@@ -21,10 +21,10 @@ from server.http.guards import (
     load_session,
     set_session_cookie,
 )
-from server.http.serialize import me_json
 from server.http.uploads import insert_image_row, prepare_image
 from server.media import StoredImage
 from server.realtime import bus
+from server.shapes import me_json
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/auth")
 

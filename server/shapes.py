@@ -1,8 +1,10 @@
-"""Objects as API.md spells them."""
+"""Objects as API.md spells them, shared by the HTTP routes and the WebSocket frames."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+import asyncpg
 
 from server.db.users import User
 
@@ -40,4 +42,29 @@ def user_card_json(user: User) -> dict:
         "last_name": user.last_name,
         "nickname": user.nickname,
         "avatar_url": media_url(user.avatar_id),
+    }
+
+
+def card_from_row(row: asyncpg.Record, prefix: str = "") -> dict:
+    """A user card from a row whose columns are `<prefix>id`, `<prefix>first_name`..."""
+    return {
+        "id": row[f"{prefix}id"],
+        "first_name": row[f"{prefix}first_name"],
+        "last_name": row[f"{prefix}last_name"],
+        "nickname": row[f"{prefix}nickname"],
+        "avatar_url": media_url(row[f"{prefix}avatar_id"]),
+    }
+
+
+def post_from_row(row: asyncpg.Record) -> dict:
+    """`<post>` from a row of server.db.posts.POST_COLUMNS."""
+    return {
+        "id": row["id"],
+        "author": card_from_row(row, "author_"),
+        "body": row["body"],
+        "image_url": media_url(row["media_id"]),
+        "privacy": row["privacy"],
+        "group_id": row["group_id"],
+        "created_at": iso(row["created_at"]),
+        "comments_count": row["comments_count"],
     }

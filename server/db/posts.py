@@ -1,0 +1,47 @@
+"""Posts as a viewer sees them. Every read filters with visibility.post_visible, in the query."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from server.domain import visibility
+
+# The columns of a `<post>` with its author's card and comment count, from posts `p` and
+# users `a`; one row per post, so a page of posts is one query.
+POST_COLUMNS = """
+    p.id, p.body, p.media_id, p.privacy, p.group_id, p.created_at,
+    a.id AS author_id, a.first_name AS author_first_name, a.last_name AS author_last_name,
+    a.nickname AS author_nickname, a.avatar_id AS author_avatar_id,
+    (SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comments_count
+"""
+
+AUTHOR_POSTS = f"""
+SELECT {POST_COLUMNS}
+FROM posts p JOIN users a ON a.id = p.author_id
+WHERE p.author_id = $1 AND {visibility.post_visible("p", "$2")}
+  AND ($3::bigint IS NULL OR p.id < $3)
+ORDER BY p.id DESC
+LIMIT $4
+"""
+
+
+async def select_author_posts(
+    conn: asyncpg.Connection, author_id: int, viewer_id: int, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(AUTHOR_POSTS, author_id, viewer_id, before, limit)
+
+
+POSTS_BY_IDS = f"""
+SELECT {POST_COLUMNS}
+FROM posts p JOIN users a ON a.id = p.author_id
+WHERE p.id = ANY($1::bigint[]) AND {visibility.post_visible("p", "$2")}
+"""
+
+
+async def select_posts_by_ids(
+    conn: asyncpg.Connection, post_ids: list[int], viewer_id: int
+) -> dict[int, asyncpg.Record]:
+    if not post_ids:
+        return {}
+    rows = await conn.fetch(POSTS_BY_IDS, post_ids, viewer_id)
+    return {row["id"]: row for row in rows}

@@ -1,0 +1,211 @@
+"""People and profiles (API.md, Users and profiles)."""
+
+from __future__ import annotations
+
+import asyncpg
+from quart import Blueprint, request
+
+from server.db import activity, follows, posts, profiles, users
+from server.domain.profiles import parse_profile_changes
+from server.errors import NotFound, PrivateProfile, ValidationError
+from server.http import bodies
+from server.http.context import db, viewer_id
+from server.http.paging import Page, page_args, paged
+from server.http.uploads import insert_image_row, prepare_image
+from server.media import StoredImage
+from server.shapes import card_from_row, iso, me_json, media_url, post_from_row
+
+blueprint = Blueprint("users", __name__, url_prefix="/api/users")
+
+MAX_QUERY_LENGTH = 100
+
+
+def _follow_state(row: asyncpg.Record, viewer: int) -> str:
+    if row["id"] == viewer:
+        return "self"
+    if row["following"]:
+        return "following"
+    return "requested" if row["requested"] else "none"
+
+
+def profile_json(row: asyncpg.Record, viewer: int) -> dict:
+    profile = {
+        "id": row["id"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "nickname": row["nickname"],
+        "avatar_url": media_url(row["avatar_id"]),
+        "is_public": row["is_public"],
+        "can_view": row["can_view"],
+        "follow_state": _follow_state(row, viewer),
+        "follows_you": row["follows_you"],
+        "followers_count": row["followers_count"],
+        "following_count": row["following_count"],
+    }
+    if row["can_view"]:
+        profile.update(
+            email=row["email"],
+            date_of_birth=row["date_of_birth"].isoformat(),
+            about_me=row["about_me"],
+            created_at=iso(row["created_at"]),
+        )
+    return profile
+
+
+@blueprint.get("")
+async def search():
+    """People whose names or nickname contain `q` (everyone when it is empty)."""
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ValidationError(fields={"q": f"at most {MAX_QUERY_LENGTH} characters"})
+    page = page_args()
+    viewer = viewer_id()
+    rows = await db().run(profiles.search_users, query, viewer, page.before, page.fetch)
+    return paged(
+        rows,
+        page,
+        lambda row: {
+            **card_from_row(row),
+            "is_public": row["is_public"],
+            "follow_state": row["follow_state"],
+        },
+        lambda row: row["id"],
+    )
+
+
+@blueprint.get("/<id:user_id>")
+async def profile(user_id: int):
+    """A profile: the card for everyone, every detail for those who may view it."""
+    viewer = viewer_id()
+    row = await db().run(profiles.select_profile, user_id, viewer)
+    if row is None:
+        raise NotFound("No such user.")
+    return {"user": profile_json(row, viewer)}
+
+
+async def _gated(conn: asyncpg.Connection, user_id: int, viewer: int, read, page: Page):
+    """Run `read` only when the viewer may view the profile (one crossing for both)."""
+    allowed = await profiles.can_view_profile(conn, user_id, viewer)
+    if allowed is None:
+        raise NotFound("No such user.")
+    if not allowed:
+        raise PrivateProfile()
+    return await read(conn, page)
+
+
+async def _profile_list(user_id: int, read, to_json, cursor):
+    page = page_args()
+    viewer = viewer_id()
+    rows = await db().run(_gated, user_id, viewer, read, page)
+    return paged(rows, page, to_json, cursor)
+
+
+@blueprint.get("/<id:user_id>/followers")
+async def followers(user_id: int):
+    """Who follows this person, most recent first."""
+    return await _profile_list(
+        user_id,
+        lambda conn, page: follows.select_followers(conn, user_id, page.before, page.fetch),
+        card_from_row,
+        lambda row: row["id"],
+    )
+
+
+@blueprint.get("/<id:user_id>/following")
+async def following(user_id: int):
+    """Whom this person follows, most recent first."""
+    return await _profile_list(
+        user_id,
+        lambda conn, page: follows.select_following(conn, user_id, page.before, page.fetch),
+        card_from_row,
+        lambda row: row["id"],
+    )
+
+
+@blueprint.get("/<id:user_id>/posts")
+async def user_posts(user_id: int):
+    """This person's posts that the viewer may see, newest first."""
+    viewer = viewer_id()
+    return await _profile_list(
+        user_id,
+        lambda conn, page: posts.select_author_posts(
+            conn, user_id, viewer, page.before, page.fetch
+        ),
+        post_from_row,
+        lambda row: row["id"],
+    )
+
+
+def _activity_json(item: dict) -> dict:
+    kind, ref = item["kind"], item["ref"]
+    entry = {"kind": kind, "created_at": iso(item["created_at"]), "cursor": item["cursor"]}
+    if kind == "post":
+        entry["post"] = post_from_row(ref)
+    elif kind == "comment":
+        entry["comment"] = {
+            "id": ref["id"],
+            "post_id": ref["post_id"],
+            "body": ref["body"],
+            "created_at": iso(ref["created_at"]),
+        }
+    elif kind == "group_join":
+        entry["group"] = {"id": ref["id"], "title": ref["title"]}
+    elif kind == "event":
+        entry["event"] = {
+            "id": ref["id"],
+            "title": ref["title"],
+            "group_id": ref["group_id"],
+            "group_title": ref["group_title"],
+            "starts_at": iso(ref["starts_at"]),
+        }
+    return entry
+
+
+@blueprint.get("/<id:user_id>/activity")
+async def user_activity(user_id: int):
+    """Posts, comments, group joins and events created, newest first (cursor: a time in µs)."""
+    viewer = viewer_id()
+    return await _profile_list(
+        user_id,
+        lambda conn, page: activity.select_activity(conn, user_id, viewer, page.before, page.fetch),
+        _activity_json,
+        lambda item: item["cursor"],
+    )
+
+
+async def _update_me(conn: asyncpg.Connection, user_id: int, changes: dict):
+    await profiles.update_profile(conn, user_id, changes)
+    return await users.select_user(conn, user_id)
+
+
+@blueprint.patch("/me")
+async def update_me():
+    """Edit names, nickname, about me, public/private."""
+    changes = parse_profile_changes(await bodies.json_object())
+    user = await db().transaction(_update_me, viewer_id(), changes)
+    return {"user": me_json(user)}
+
+
+async def _set_avatar(conn: asyncpg.Connection, user_id: int, image: StoredImage | None):
+    media_id = None
+    if image is not None:
+        media_id = (await insert_image_row(conn, user_id, image)).id
+    return await users.update_avatar(conn, user_id, media_id)
+
+
+@blueprint.put("/me/avatar")
+async def put_avatar():
+    """Replace the avatar (multipart field `avatar`)."""
+    data = await bodies.optional_file("avatar")
+    if data is None:
+        raise ValidationError(fields={"avatar": "choose an image"})
+    image = await prepare_image(data, field="avatar")
+    user = await db().transaction(_set_avatar, viewer_id(), image)
+    return {"user": me_json(user)}
+
+
+@blueprint.delete("/me/avatar")
+async def delete_avatar():
+    """Remove the avatar."""
+    user = await db().transaction(_set_avatar, viewer_id(), None)
+    return {"user": me_json(user)}

@@ -1,0 +1,81 @@
+"""Notifications pushed live over the socket: to every tab of the recipient, to nobody else,
+and across two server processes on one database."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import trio
+from trio_websocket import ConnectionClosed
+
+from tests.conftest import PASSWORD
+from tests.realtime.wsclient import FRAME_DEADLINE, assert_no_frame, next_frame, open_socket
+
+
+async def test_a_follow_request_reaches_every_tab_of_its_recipient_only(server, alice, bob, carol):
+    async with (
+        open_socket(server, carol) as carol_tab1,
+        open_socket(server, carol) as carol_tab2,
+        open_socket(server, bob) as bob_tab,
+        open_socket(server, alice) as alice_tab,
+    ):
+        await bob.client.post(f"/api/users/{carol.id}/follow")
+        for tab in (carol_tab1, carol_tab2):
+            frame = await next_frame(tab, type="notification")
+            assert frame["unread_count"] == 1
+            note = frame["notification"]
+            assert note["kind"] == "follow_request" and note["state"] == "pending"
+            assert note["actor"]["id"] == bob.id
+        await assert_no_frame(bob_tab, type="notification")
+        await assert_no_frame(alice_tab, type="notification")
+
+
+async def test_accepting_from_the_notification_tells_both_sides(server, bob, carol):
+    async with open_socket(server, carol) as carol_tab, open_socket(server, bob) as bob_tab:
+        await bob.client.post(f"/api/users/{carol.id}/follow")
+        request_note = (await next_frame(carol_tab, type="notification"))["notification"]
+        request_id = request_note["subject"]["request_id"]
+        await carol.client.post(f"/api/follow-requests/{request_id}/accept")
+
+        accepted = await next_frame(bob_tab, type="notification")
+        assert accepted["notification"]["kind"] == "follow_accepted"
+        assert accepted["notification"]["actor"]["id"] == carol.id
+        # Carol's own tabs learn that the request is answered (same notification, new state).
+        updated = await next_frame(carol_tab, type="notification")
+        assert updated["notification"]["id"] == request_note["id"]
+        assert updated["notification"]["state"] == "accepted"
+        assert updated["unread_count"] == 0
+
+
+async def test_a_new_follower_of_a_public_profile_is_pushed(server, alice, bob):
+    async with open_socket(server, alice) as alice_tab:
+        await bob.client.post(f"/api/users/{alice.id}/follow")
+        frame = await next_frame(alice_tab, type="notification")
+        assert frame["notification"]["kind"] == "new_follower"
+
+
+async def test_a_request_made_on_one_process_reaches_a_socket_on_another(
+    server, second_server, bob, carol
+):
+    async with open_socket(second_server, carol) as carol_on_b:
+        response = await bob.client.post(f"/api/users/{carol.id}/follow")  # through server A
+        assert response.json() == {"follow_state": "requested"}
+        frame = await next_frame(carol_on_b, type="notification")
+        assert frame["notification"]["kind"] == "follow_request"
+
+
+async def test_logout_on_one_process_closes_the_session_on_another(server, second_server, alice):
+    async with open_socket(second_server, alice) as alice_on_b:
+        await alice.client.post("/api/auth/logout")  # through server A
+        with pytest.raises(ConnectionClosed), trio.fail_after(FRAME_DEADLINE):
+            await alice_on_b.get_message()
+
+
+async def test_sessions_work_on_either_process(second_server, alice):
+    async with httpx.AsyncClient(base_url=second_server.url) as other:
+        other.cookies.set("sid", alice.client.cookies["sid"])
+        assert (await other.get("/api/auth/me")).json()["user"]["id"] == alice.id
+        login = await other.post(
+            "/api/auth/login", json={"email": "alice@example.com", "password": PASSWORD}
+        )
+        assert login.status_code == 200
