@@ -68,3 +68,15 @@ def post_from_row(row: asyncpg.Record) -> dict:
         "created_at": iso(row["created_at"]),
         "comments_count": row["comments_count"],
     }
+
+
+def comment_from_row(row: asyncpg.Record) -> dict:
+    """`<comment>` from a row of server.db.comments.COMMENT_COLUMNS."""
+    return {
+        "id": row["id"],
+        "post_id": row["post_id"],
+        "author": card_from_row(row, "author_"),
+        "body": row["body"],
+        "image_url": media_url(row["media_id"]),
+        "created_at": iso(row["created_at"]),
+    }

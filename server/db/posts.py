@@ -45,3 +45,84 @@ async def select_posts_by_ids(
         return {}
     rows = await conn.fetch(POSTS_BY_IDS, post_ids, viewer_id)
     return {row["id"]: row for row in rows}
+
+
+FEED = f"""
+SELECT {POST_COLUMNS}
+FROM posts p JOIN users a ON a.id = p.author_id
+WHERE {visibility.post_visible("p", "$1")} AND ($2::bigint IS NULL OR p.id < $2)
+ORDER BY p.id DESC
+LIMIT $3
+"""
+
+
+async def select_feed(
+    conn: asyncpg.Connection, viewer_id: int, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """Every post the viewer may see, newest first: one query per page."""
+    return await conn.fetch(FEED, viewer_id, before, limit)
+
+
+GROUP_POSTS = f"""
+SELECT {POST_COLUMNS}
+FROM posts p JOIN users a ON a.id = p.author_id
+WHERE p.group_id = $1 AND {visibility.post_visible("p", "$2")}
+  AND ($3::bigint IS NULL OR p.id < $3)
+ORDER BY p.id DESC
+LIMIT $4
+"""
+
+
+async def select_group_posts(
+    conn: asyncpg.Connection, group_id: int, viewer_id: int, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(GROUP_POSTS, group_id, viewer_id, before, limit)
+
+
+VISIBLE_POST = f"""
+SELECT {POST_COLUMNS}
+FROM posts p JOIN users a ON a.id = p.author_id
+WHERE p.id = $1 AND {visibility.post_visible("p", "$2")}
+"""
+
+
+async def select_visible_post(
+    conn: asyncpg.Connection, post_id: int, viewer_id: int
+) -> asyncpg.Record | None:
+    """The post when the viewer may see it; None otherwise (answer 404: existence stays hidden)."""
+    return await conn.fetchrow(VISIBLE_POST, post_id, viewer_id)
+
+
+INSERT_POST = """
+INSERT INTO posts (author_id, group_id, body, media_id, privacy)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id
+"""
+
+
+async def insert_post(
+    conn: asyncpg.Connection,
+    *,
+    author_id: int,
+    group_id: int | None,
+    body: str,
+    media_id: int | None,
+    privacy: str,
+    viewer_ids: list[int],
+) -> int:
+    post_id = await conn.fetchval(INSERT_POST, author_id, group_id, body, media_id, privacy)
+    if viewer_ids:
+        await conn.execute(
+            "INSERT INTO post_viewers (post_id, user_id) SELECT $1, unnest($2::bigint[])",
+            post_id,
+            viewer_ids,
+        )
+    return post_id
+
+
+async def delete_post(conn: asyncpg.Connection, post_id: int) -> None:
+    await conn.execute("DELETE FROM posts WHERE id = $1", post_id)
+
+
+async def select_post_author(conn: asyncpg.Connection, post_id: int) -> int | None:
+    return await conn.fetchval("SELECT author_id FROM posts WHERE id = $1", post_id)

@@ -17,6 +17,7 @@ from server.http import (
     health,
     media,
     notifications,
+    posts,
     users,
     ws,
 )
@@ -64,7 +65,7 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
     app.after_request(guards.close_after_early_refusal)
     errors.install(app)
 
-    for module in (health, auth, users, follows, notifications, media, ws):
+    for module in (health, auth, users, follows, posts, notifications, media, ws):
         app.register_blueprint(module.blueprint)
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(client.blueprint)

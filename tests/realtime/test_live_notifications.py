@@ -79,3 +79,18 @@ async def test_sessions_work_on_either_process(second_server, alice):
             "/api/auth/login", json={"email": "alice@example.com", "password": PASSWORD}
         )
         assert login.status_code == 200
+
+
+async def test_a_comment_tells_the_post_author_at_once(server, alice, bob):
+    created = await alice.client.post(
+        "/api/posts", data={"body": "new wall"}, files={"image": ("", b"")}
+    )
+    post_id = created.json()["post"]["id"]
+    async with open_socket(server, alice) as alice_tab, open_socket(server, bob) as bob_tab:
+        await bob.client.post(
+            f"/api/posts/{post_id}/comments", data={"body": "🔥"}, files={"image": ("", b"")}
+        )
+        frame = await next_frame(alice_tab, type="notification")
+        assert frame["notification"]["kind"] == "post_comment"
+        assert frame["notification"]["subject"]["post_id"] == post_id
+        await assert_no_frame(bob_tab, type="notification")

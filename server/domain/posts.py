@@ -1,0 +1,147 @@
+"""Posts and comments (SPEC.md, Posts and comments), inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from server.db import comments, posts
+from server.domain import visibility
+from server.domain.notifications import Draft, notify
+from server.domain.text import clean_text
+from server.errors import Forbidden, NotFound, ValidationError
+
+MAX_POST_LENGTH = 5000
+MAX_COMMENT_LENGTH = 2000
+PRIVACIES = ("public", "almost_private", "private")
+MAX_ID = 2**63 - 1
+MAX_PICKED_VIEWERS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class PostForm:
+    body: str
+    privacy: str | None  # None: the default for the author's profile
+    viewer_ids: tuple[int, ...]
+    group_id: int | None
+
+
+def _id(value: str, field: str) -> int:
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise ValidationError(fields={field: "must be user ids"})
+    return int(value)
+
+
+def parse_post_form(fields: dict[str, str], viewer_ids: list[str], *, has_image: bool) -> PostForm:
+    body = clean_text(fields.get("body"), field="body", max_length=MAX_POST_LENGTH) or ""
+    if not body and not has_image:
+        raise ValidationError(fields={"body": "write something or add an image"})
+    privacy = (fields.get("privacy") or "").strip() or None
+    if privacy is not None and privacy not in PRIVACIES:
+        raise ValidationError(fields={"privacy": "public, almost_private or private"})
+    ids = tuple(dict.fromkeys(_id(value, "viewer_ids") for value in viewer_ids))
+    if len(ids) > MAX_PICKED_VIEWERS:
+        raise ValidationError(fields={"viewer_ids": f"at most {MAX_PICKED_VIEWERS} people"})
+    group = (fields.get("group_id") or "").strip()
+    group_id = _id(group, "group_id") if group else None
+    if group_id is None and privacy == "private" and not ids:
+        raise ValidationError(fields={"viewer_ids": "pick at least one follower"})
+    return PostForm(body=body, privacy=privacy, viewer_ids=ids, group_id=group_id)
+
+
+def parse_comment_body(value: object, *, has_image: bool) -> str:
+    body = clean_text(value, field="body", max_length=MAX_COMMENT_LENGTH) or ""
+    if not body and not has_image:
+        raise ValidationError(fields={"body": "write something or add an image"})
+    return body
+
+
+async def _check_group_member(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
+    member = await conn.fetchval(
+        f"SELECT {visibility.is_member('g.id', '$2')} FROM groups g WHERE g.id = $1",
+        group_id,
+        user_id,
+    )
+    if member is None:
+        raise NotFound("No such group.")
+    if not member:
+        raise Forbidden("Only members can post in this group.")
+
+
+async def _check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
+    followers = await conn.fetch(
+        "SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id = ANY($2)",
+        author_id,
+        list(picked),
+    )
+    strangers = set(picked) - {row["follower_id"] for row in followers}
+    if strangers:
+        listed = ", ".join(str(user) for user in sorted(strangers))
+        raise ValidationError(fields={"viewer_ids": f"not among your followers: {listed}"})
+
+
+async def create_post(
+    conn: asyncpg.Connection, author_id: int, form: PostForm, media_id: int | None
+) -> asyncpg.Record:
+    """Check the rules, store the post; its `<post>` row."""
+    privacy, picked = form.privacy, form.viewer_ids
+    if form.group_id is not None:
+        # Group posts are for the group's members: privacy and picked viewers do not apply.
+        await _check_group_member(conn, form.group_id, author_id)
+        privacy, picked = "public", ()
+    elif privacy is None:
+        is_public = await conn.fetchval("SELECT is_public FROM users WHERE id = $1", author_id)
+        privacy = "public" if is_public else "almost_private"
+    if privacy == "private":
+        await _check_followers(conn, author_id, picked)
+    else:
+        picked = ()
+    post_id = await posts.insert_post(
+        conn,
+        author_id=author_id,
+        group_id=form.group_id,
+        body=form.body,
+        media_id=media_id,
+        privacy=privacy,
+        viewer_ids=list(picked),
+    )
+    return await posts.select_visible_post(conn, post_id, author_id)
+
+
+async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
+    if await posts.select_visible_post(conn, post_id, viewer_id) is None:
+        raise NotFound("No such post.")
+    if await posts.select_post_author(conn, post_id) != viewer_id:
+        raise Forbidden("Only the author can delete this post.")
+    await posts.delete_post(conn, post_id)
+
+
+async def create_comment(
+    conn: asyncpg.Connection, author_id: int, post_id: int, body: str, media_id: int | None
+) -> asyncpg.Record:
+    post = await posts.select_visible_post(conn, post_id, author_id)
+    if post is None:
+        raise NotFound("No such post.")
+    comment = await comments.insert_comment(
+        conn, post_id=post_id, author_id=author_id, body=body, media_id=media_id
+    )
+    await notify(
+        conn,
+        Draft(
+            user_id=post["author_id"],
+            kind="post_comment",
+            actor_id=author_id,
+            post_id=post_id,
+            comment_id=comment["id"],
+        ),
+    )
+    return comment
+
+
+async def list_comments(
+    conn: asyncpg.Connection, viewer_id: int, post_id: int, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    if await posts.select_visible_post(conn, post_id, viewer_id) is None:
+        raise NotFound("No such post.")
+    return await comments.select_post_comments(conn, post_id, before, limit)
