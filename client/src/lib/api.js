@@ -138,3 +138,76 @@ export const login = (email, password) =>
 export const logout = () => send('POST', '/api/auth/logout');
 
 export const me = () => send('GET', '/api/auth/me');
+
+// ---- Users and profiles -----------------------------------------------------------------
+
+/** A page of user cards with `follow_state`; all users when `q` is empty. */
+export const searchUsers = ({ q, before, limit } = {}) =>
+  send('GET', withQuery('/api/users', { q, before, limit }));
+
+/** `{user}`: the profile, with `can_view`, `follow_state`, `follows_you` and the counts. */
+export const getUser = (id) => send('GET', `/api/users/${id}`);
+
+/** The paged lists of a profile; 403 `private_profile` when the viewer may not see them. */
+export const getUserPosts = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/users/${id}/posts`, { before, limit }));
+export const getUserActivity = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/users/${id}/activity`, { before, limit }));
+export const getFollowers = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/users/${id}/followers`, { before, limit }));
+export const getFollowing = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/users/${id}/following`, { before, limit }));
+
+/** @param {{nickname?: string, about_me?: string, is_public?: boolean, first_name?: string, last_name?: string}} changes */
+export const updateMe = (changes) => send('PATCH', '/api/users/me', { json: changes });
+
+/** @param {File} file a JPEG, PNG or GIF */
+export function putAvatar(file) {
+  const form = new FormData();
+  form.append('avatar', file);
+  return send('PUT', '/api/users/me/avatar', { form });
+}
+
+export const deleteAvatar = () => send('DELETE', '/api/users/me/avatar');
+
+// ---- Follows ----------------------------------------------------------------------------
+
+/** `{follow_state: 'following' | 'requested'}`: at once for a public profile, a request otherwise. */
+export const follow = (userId) => send('POST', `/api/users/${userId}/follow`);
+
+/** Unfollow, or cancel a pending request. */
+export const unfollow = (userId) => send('DELETE', `/api/users/${userId}/follow`);
+
+/** Stop someone from following me. */
+export const removeFollower = (userId) => send('DELETE', `/api/users/${userId}/follower`);
+
+/** Incoming pending requests: `{items: [{id, from: <user card>, created_at}], next}`. */
+export const getFollowRequests = ({ before, limit } = {}) =>
+  send('GET', withQuery('/api/follow-requests', { before, limit }));
+
+/** @param {'accept' | 'decline'} action → `{request: {id, status}}` */
+export const answerFollowRequest = (id, action) =>
+  send('POST', `/api/follow-requests/${id}/${action}`);
+
+// ---- Groups (answers that notifications carry) ------------------------------------------
+
+/** @param {'accept' | 'decline'} action */
+export const answerGroupInvitation = (id, action) =>
+  send('POST', `/api/group-invitations/${id}/${action}`);
+
+/** @param {'accept' | 'decline'} action (the group's creator only) */
+export const answerGroupJoinRequest = (id, action) =>
+  send('POST', `/api/group-join-requests/${id}/${action}`);
+
+// ---- Notifications ----------------------------------------------------------------------
+
+/** Newest first: `{items: [<notification>], next}`. */
+export const getNotifications = ({ unread, before, limit } = {}) =>
+  send('GET', withQuery('/api/notifications', { unread, before, limit }));
+
+/** `{count}` */
+export const getUnreadCount = () => send('GET', '/api/notifications/unread-count');
+
+export const markNotificationRead = (id) => send('POST', `/api/notifications/${id}/read`);
+
+export const markAllNotificationsRead = () => send('POST', '/api/notifications/read-all');

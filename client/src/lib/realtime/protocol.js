@@ -1,0 +1,87 @@
+// The WebSocket frames of API.md ("WebSocket /ws"), mirrored from server/realtime/protocol.py.
+// One JSON object per text frame, each with a `type`.
+
+/** Frames the client sends. */
+export const CLIENT = Object.freeze({
+  CHAT_SEND: 'chat.send',
+  CHAT_TYPING: 'chat.typing',
+  CHAT_READ: 'chat.read',
+  PING: 'ping'
+});
+
+/** Frames the server sends. */
+export const SERVER = Object.freeze({
+  PONG: 'pong',
+  CHAT_ACK: 'chat.ack',
+  CHAT_ERROR: 'chat.error',
+  CHAT_MESSAGE: 'chat.message',
+  CHAT_TYPING: 'chat.typing',
+  NOTIFICATION: 'notification',
+  PRESENCE: 'presence',
+  ERROR: 'error'
+});
+
+/** Close codes the server uses (server/realtime/protocol.py). */
+export const CLOSE = Object.freeze({
+  NORMAL: 1000,
+  UNSUPPORTED_DATA: 1003,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  TRY_AGAIN_LATER: 1013,
+  /** The session ended (logout, here or in another tab). */
+  SESSION_ENDED: 4001,
+  /** The client fell too far behind; it reconnects and catches up. */
+  TOO_SLOW: 4008
+});
+
+/**
+ * Not a frame: the socket emits it when the server closes with CLOSE.SESSION_ENDED, so the
+ * app can check whether the session is gone (and then stop) or still valid (and reconnect).
+ */
+export const SESSION_ENDED = 'session_ended';
+
+/**
+ * Not a frame: the socket emits it after every reconnect (never the first connect), so that
+ * state modules refetch what was sent while the socket was down.
+ */
+export const RECONNECTED = 'reconnected';
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isId = (value) => Number.isInteger(value) && value > 0;
+const isString = (value) => typeof value === 'string';
+
+// The least each type must carry for a listener to use it safely; extra fields pass through.
+const VALID = {
+  [SERVER.PONG]: () => true,
+  [SERVER.CHAT_ACK]: (f) => isString(f.client_msg_id) && isObject(f.message) && isId(f.message.id),
+  [SERVER.CHAT_ERROR]: (f) => isString(f.code),
+  [SERVER.CHAT_MESSAGE]: (f) => isObject(f.message) && isId(f.message.id),
+  [SERVER.CHAT_TYPING]: (f) => isObject(f.conversation) && isObject(f.user),
+  [SERVER.NOTIFICATION]: (f) =>
+    isObject(f.notification) &&
+    isId(f.notification.id) &&
+    isString(f.notification.kind) &&
+    Number.isInteger(f.unread_count) &&
+    f.unread_count >= 0,
+  [SERVER.PRESENCE]: (f) => isId(f.user_id) && typeof f.online === 'boolean',
+  [SERVER.ERROR]: (f) => isString(f.code)
+};
+
+/**
+ * The frame in a text message from the server, or null for anything unusable: not JSON,
+ * not an object, an unknown type or a known type missing what it must carry.
+ * @param {unknown} text
+ */
+export function parseServerFrame(text) {
+  if (typeof text !== 'string') return null;
+  let frame;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(frame) || !Object.hasOwn(VALID, frame.type)) return null;
+  return VALID[frame.type](frame) ? frame : null;
+}
+
+export const pingFrame = () => ({ type: CLIENT.PING });

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { CLIENT, parseServerFrame, pingFrame, SERVER } from './protocol.js';
+
+const NOTIFICATION = {
+  type: 'notification',
+  notification: { id: 9, kind: 'follow_request', actor: { id: 2 }, subject: { request_id: 4 } },
+  unread_count: 1
+};
+
+describe('parseServerFrame', () => {
+  it('returns every well-formed frame of API.md', () => {
+    const frames = [
+      { type: 'pong' },
+      NOTIFICATION,
+      { type: 'chat.ack', client_msg_id: 'u-1', message: { id: 3 } },
+      { type: 'chat.error', client_msg_id: 'u-1', code: 'chat_not_allowed' },
+      { type: 'chat.message', message: { id: 3, body: 'hi' } },
+      { type: 'chat.typing', conversation: { kind: 'direct', id: 2 }, user: { id: 2 } },
+      { type: 'presence', user_id: 2, online: true },
+      { type: 'error', code: 'bad_frame' }
+    ];
+    for (const frame of frames) expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
+    expect(new Set(frames.map((f) => f.type))).toEqual(new Set(Object.values(SERVER)));
+  });
+
+  it('returns null for junk', () => {
+    const junk = [
+      undefined,
+      42,
+      '',
+      'not json',
+      '{"type": "notification"',
+      'null',
+      '[1, 2]',
+      '"pong"',
+      '{}',
+      '{"type": 5}',
+      '{"type": "something.new"}',
+      '{"type": "__proto__"}',
+      '{"type": "toString"}',
+      JSON.stringify({ ...NOTIFICATION, unread_count: -1 }),
+      JSON.stringify({ ...NOTIFICATION, notification: { id: 'x', kind: 'follow_request' } }),
+      JSON.stringify({ type: 'presence', user_id: 2, online: 'yes' }),
+      JSON.stringify({ type: 'chat.message', message: null })
+    ];
+    for (const text of junk) expect(parseServerFrame(text), String(text)).toBeNull();
+  });
+
+  it('keeps fields it does not know', () => {
+    const frame = { ...NOTIFICATION, extra: { new: true } };
+    expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
+  });
+});
+
+describe('client frames', () => {
+  it('builds a ping', () => {
+    expect(pingFrame()).toEqual({ type: CLIENT.PING });
+    expect(CLIENT.PING).toBe('ping');
+  });
+});

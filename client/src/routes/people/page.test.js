@@ -1,0 +1,70 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import PeoplePage from './+page.svelte';
+
+const person = (id, first_name, extra = {}) => ({
+  id,
+  first_name,
+  last_name: 'Test',
+  nickname: null,
+  avatar_url: null,
+  is_public: true,
+  follow_state: 'none',
+  ...extra
+});
+
+function routes(table) {
+  const fetch = vi.fn(async (path, init) => {
+    const [status, body] = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
+    return Response.json(body, { status });
+  });
+  vi.stubGlobal('fetch', fetch);
+  return fetch;
+}
+const text = () => document.body.textContent.replace(/\s+/g, ' ');
+const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label);
+
+let component;
+afterEach(() => {
+  unmount(component);
+  document.body.innerHTML = '';
+});
+
+describe('people page', () => {
+  it('lists everyone, searches, pages and follows', async () => {
+    const fetch = routes({
+      'GET /api/users': [200, { items: [person(2, 'Alice'), person(3, 'Carol', { is_public: false })], next: 3 }],
+      'GET /api/users?before=3': [200, { items: [person(1, 'Me', { follow_state: 'self' })], next: null }],
+      'GET /api/users?q=car': [200, { items: [person(3, 'Carol', { is_public: false })], next: null }],
+      'POST /api/users/3/follow': [200, { follow_state: 'requested' }]
+    });
+    component = mount(PeoplePage, { target: document.body });
+    flushSync();
+    await vi.waitFor(() => expect(text()).toContain('Alice Test'));
+    expect(document.querySelector('a[href="/users/2"]')).not.toBeNull();
+    expect(button('Follow')).toBeDefined();
+    expect(button('Request to follow')).toBeDefined();
+
+    button('Load more').click();
+    await vi.waitFor(() => expect(text()).toContain('Edit profile'));
+
+    const input = document.getElementById('people-search');
+    expect(document.querySelector('label[for="people-search"]').textContent).toBe('Search people');
+    input.value = 'car';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.form.requestSubmit();
+    await vi.waitFor(() => expect(text()).not.toContain('Alice Test'));
+    expect(fetch.mock.calls.map(([p]) => p)).toContain('/api/users?q=car');
+
+    button('Request to follow').click();
+    await vi.waitFor(() => expect(text()).toContain('Requested'));
+  });
+
+  it('says when no one matches', async () => {
+    routes({ 'GET /api/users': [200, { items: [], next: null }] });
+    component = mount(PeoplePage, { target: document.body });
+    flushSync();
+    await vi.waitFor(() => expect(text()).toContain('No one here yet.'));
+  });
+});

@@ -1,0 +1,135 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+
+const page = vi.hoisted(() => ({ params: { id: '3' }, url: new URL('http://localhost/users/3') }));
+vi.mock('$app/state', () => ({ page }));
+const { default: ProfilePage } = await import('./+page.svelte');
+
+const CARD = { id: 3, first_name: 'Carol', last_name: 'Danvers', nickname: 'cap', avatar_url: null };
+const PRIVATE = { ...CARD, is_public: false, can_view: false, follow_state: 'none', follows_you: false, followers_count: 4, following_count: 1 };
+const FULL = {
+  ...PRIVATE,
+  is_public: true,
+  can_view: true,
+  follows_you: true,
+  email: 'carol@example.com',
+  date_of_birth: '1990-05-04',
+  about_me: 'Higher, further, faster.',
+  created_at: '2024-03-01T10:00:00.000Z'
+};
+const EMPTY = [200, { items: [], next: null }];
+
+function routes(table) {
+  const fetch = vi.fn(async (path, init) => {
+    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
+    if (typeof answer === 'function') answer = answer();
+    const [status, body] = answer;
+    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
+  });
+  vi.stubGlobal('fetch', fetch);
+  return fetch;
+}
+const text = () => document.body.textContent.replace(/\s+/g, ' ');
+const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.replace(/\s+/g, ' ').trim() === label);
+
+let component;
+function render() {
+  component = mount(ProfilePage, { target: document.body });
+  flushSync();
+}
+afterEach(() => {
+  unmount(component);
+  document.body.innerHTML = '';
+});
+
+describe('profile page', () => {
+  it('shows a private profile as a card with a request button', async () => {
+    routes({ 'GET /api/users/3': [200, { user: PRIVATE }] });
+    render();
+    await vi.waitFor(() => expect(text()).toContain('This profile is private'));
+    expect(text()).toContain('Carol Danvers');
+    expect(text()).toContain('@cap');
+    expect(button('Request to follow')).toBeDefined();
+    expect(text()).not.toContain('Followers');
+  });
+
+  it('shows every field, the counts and the posts tab of a visible profile', async () => {
+    routes({ 'GET /api/users/3': [200, { user: FULL }], 'GET /api/users/3/posts': EMPTY });
+    render();
+    await vi.waitFor(() => expect(text()).toContain('No posts yet'));
+    for (const part of ['carol@example.com', 'Higher, further, faster.', 'Follows you', '4 followers', '1 following', 'Member since'])
+      expect(text()).toContain(part);
+    const tabs = [...document.querySelectorAll('[role="tab"]')];
+    expect(tabs.map((t) => t.textContent.trim())).toEqual(['Posts', 'Activity', 'Followers', 'Following']);
+    expect(tabs[0].getAttribute('aria-selected')).toBe('true');
+    expect(button('Follow')).toBeDefined();
+  });
+
+  it('loads a tab when it is opened, with Load more, and says when a list is private', async () => {
+    const fetch = routes({
+      'GET /api/users/3': [200, { user: FULL }],
+      'GET /api/users/3/posts': EMPTY,
+      'GET /api/users/3/followers': [200, { items: [{ ...CARD, id: 8, first_name: 'Dan' }], next: 8 }],
+      'GET /api/users/3/followers?before=8': [200, { items: [{ ...CARD, id: 7, first_name: 'Eve' }], next: null }],
+      'GET /api/users/3/activity': [403, { error: { code: 'private_profile', message: 'Private.' } }]
+    });
+    render();
+    await vi.waitFor(() => expect(text()).toContain('No posts yet'));
+    button('Followers').click();
+    await vi.waitFor(() => expect(text()).toContain('Dan Danvers'));
+    button('Load more').click();
+    await vi.waitFor(() => expect(text()).toContain('Eve Danvers'));
+    expect(button('Load more')).toBeUndefined();
+    expect(fetch.mock.calls.map(([p]) => p)).toContain('/api/users/3/followers?before=8');
+
+    button('Activity').click();
+    await vi.waitFor(() => expect(text()).toContain('This profile is private'));
+  });
+
+  it('follows, counts the new follower and refetches', async () => {
+    let following = false;
+    routes({
+      'GET /api/users/3': () => [200, { user: { ...FULL, follow_state: following ? 'following' : 'none', followers_count: following ? 5 : 4 } }],
+      'GET /api/users/3/posts': EMPTY,
+      'POST /api/users/3/follow': () => {
+        following = true;
+        return [200, { follow_state: 'following' }];
+      }
+    });
+    render();
+    await vi.waitFor(() => expect(button('Follow')).toBeDefined());
+    button('Follow').click();
+    await vi.waitFor(() => expect(button('Unfollow')).toBeDefined());
+    expect(text()).toContain('5 followers');
+  });
+
+  it('on one’s own profile: Edit profile, the privacy switch and removing followers', async () => {
+    const fetch = routes({
+      'GET /api/users/3': [200, { user: { ...FULL, follow_state: 'self', follows_you: false } }],
+      'GET /api/users/3/posts': EMPTY,
+      'GET /api/users/3/followers': [200, { items: [{ ...CARD, id: 8, first_name: 'Dan' }], next: null }],
+      'DELETE /api/users/8/follower': [204],
+      'PATCH /api/users/me': [200, { user: { ...FULL, is_public: false } }]
+    });
+    render();
+    await vi.waitFor(() => expect(document.querySelector('a[href="/settings/profile"]')).not.toBeNull());
+
+    button('Make profile private').click();
+    flushSync();
+    expect(document.querySelector('dialog').textContent).toContain('Make your profile private?');
+    button('Make private').click();
+    await vi.waitFor(() => expect(button('Make profile public')).toBeDefined());
+    const patch = fetch.mock.calls.find(([p, init]) => init.method === 'PATCH');
+    expect(JSON.parse(patch[1].body)).toEqual({ is_public: false });
+
+    button('Followers').click();
+    await vi.waitFor(() => expect(text()).toContain('Dan Danvers'));
+    button('Remove').click();
+    flushSync();
+    expect(document.querySelector('dialog').textContent).toContain('Remove Dan Danvers from your followers?');
+    [...document.querySelectorAll('dialog button')].find((b) => b.textContent.trim() === 'Remove').click();
+    await vi.waitFor(() => expect(text()).toContain('No followers yet'));
+    expect(text()).toContain('3 followers');
+  });
+});
