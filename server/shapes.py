@@ -80,3 +80,32 @@ def comment_from_row(row: asyncpg.Record) -> dict:
         "image_url": media_url(row["media_id"]),
         "created_at": iso(row["created_at"]),
     }
+
+
+def group_from_row(row: asyncpg.Record) -> dict:
+    """A group as server.db.groups.GROUP_COLUMNS reads it for one viewer."""
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "creator": card_from_row(row, "creator_"),
+        "members_count": row["members_count"],
+        "my_state": row["my_state"],
+        "created_at": iso(row["created_at"]),
+    }
+
+
+def event_from_row(row: asyncpg.Record) -> dict:
+    """`<event>` from a row of server.db.events.EVENT_COLUMNS."""
+    return {
+        "id": row["id"],
+        "group_id": row["group_id"],
+        "title": row["title"],
+        "description": row["description"],
+        "starts_at": iso(row["starts_at"]),
+        "creator": card_from_row(row, "creator_"),
+        "going_count": row["going_count"],
+        "not_going_count": row["not_going_count"],
+        "my_response": row["my_response"],
+        "created_at": iso(row["created_at"]),
+    }

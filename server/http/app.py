@@ -12,7 +12,9 @@ from server.http import (
     auth,
     client,
     errors,
+    events,
     follows,
+    groups,
     guards,
     health,
     media,
@@ -65,7 +67,18 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
     app.after_request(guards.close_after_early_refusal)
     errors.install(app)
 
-    for module in (health, auth, users, follows, posts, notifications, media, ws):
+    for module in (
+        health,
+        auth,
+        users,
+        follows,
+        posts,
+        groups,
+        events,
+        notifications,
+        media,
+        ws,
+    ):
         app.register_blueprint(module.blueprint)
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(client.blueprint)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from quart import Blueprint, websocket
 
-from server.db import sessions
+from server.db import groups, sessions
 from server.errors import ApiError, ForbiddenOrigin, Unauthenticated
 from server.http.context import config, db, services
 from server.http.guards import SESSION_COOKIE, origin_allowed
@@ -31,6 +31,7 @@ async def ws():
     if found is None:
         return _refusal(Unauthenticated())
     session_id, user_id, _ = found
+    group_ids = await db().run(groups.group_ids_of, user_id)
     await websocket.accept()
     actor = SessionActor(
         websocket._get_current_object(),
@@ -38,5 +39,6 @@ async def ws():
         session_id=session_id,
         router=services().router,
         handlers=services().frame_handlers,
+        group_ids=group_ids,
     )
     await actor.run()

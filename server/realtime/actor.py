@@ -76,6 +76,7 @@ class SessionActor:
         session_id: int,
         router: Router,
         handlers: dict[type, FrameHandler] | None = None,
+        group_ids: tuple[int, ...] | list[int] = (),
     ):
         self.id = secrets.token_hex(8)
         self.user_id = user_id
@@ -83,6 +84,7 @@ class SessionActor:
         self._websocket = websocket
         self._router = router
         self._handlers = handlers or {}
+        self._group_ids = tuple(group_ids)
         self._mailbox, self._outbox = trio.open_memory_channel[str](MAILBOX_SIZE)
         self._cancel_scope = trio.CancelScope()
         self._close_code: int | None = None
@@ -114,7 +116,7 @@ class SessionActor:
 
     async def run(self) -> None:
         """Serve the socket until the client leaves or the actor is closed."""
-        self._router.register(self)
+        self._router.register(self, self._group_ids)
         try:
             with self._cancel_scope:
                 async with trio.open_nursery() as nursery:

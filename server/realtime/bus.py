@@ -51,6 +51,19 @@ def deliver(users: list[int], frame: dict, *, skip: str | None = None) -> dict:
     return event
 
 
+def membership(group_id: int, user_id: int, *, member: bool) -> dict:
+    """A user joined or left a group: routers update their group fan-out."""
+    return {"op": "membership", "group_id": group_id, "user_id": user_id, "member": member}
+
+
+def deliver_group(group_id: int, frame: dict, *, skip: str | None = None) -> dict:
+    """Put `frame` on every socket of every member of `group_id` (but the socket `skip`)."""
+    event = {"op": "deliver_group", "group_id": group_id, "frame": frame}
+    if skip is not None:
+        event["skip"] = skip
+    return event
+
+
 def close_session(session_id: int) -> dict:
     return {"op": "close_session", "session_id": session_id}
 

@@ -5,7 +5,12 @@ socket (its owner reconnects and catches up over HTTP) instead of slowing everyo
 Events arrive from the bus (every process's LISTEN task) as already-decoded dicts:
 
     {"op": "deliver", "users": [ids], "frame": {...}, "skip": "<connection id>"?}
+    {"op": "deliver_group", "group_id": id, "frame": {...}, "skip": "<connection id>"?}
+    {"op": "membership", "group_id": id, "user_id": id, "member": bool}
     {"op": "close_session", "session_id": id}
+
+Group fan-out needs no database: the router knows the groups of every user online here (read
+once when their first socket opens) and keeps them right from the membership events.
 
 One log line per routed event says what it was, whom it was for, what it reached, how long it took.
 """
@@ -45,19 +50,37 @@ class Router:
     def __init__(self) -> None:
         self._by_user: dict[int, set[Connection]] = {}
         self._by_session: dict[int, set[Connection]] = {}
+        # Online users only: their groups, and each group's online members.
+        self._groups_of: dict[int, set[int]] = {}
+        self._online_members: dict[int, set[int]] = {}
         send, receive = trio.open_memory_channel[dict](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
 
     # --- the registry (called by actors; synchronous so cleanup can never be interrupted) ---
 
-    def register(self, connection: Connection) -> None:
-        self._by_user.setdefault(connection.user_id, set()).add(connection)
+    def register(self, connection: Connection, group_ids: Iterable[int] = ()) -> None:
+        """Add a socket; `group_ids` are its user's groups, read when the socket opened."""
+        user_id = connection.user_id
+        self._by_user.setdefault(user_id, set()).add(connection)
         self._by_session.setdefault(connection.session_id, set()).add(connection)
+        for group_id in group_ids:
+            self._add_member(group_id, user_id)
 
     def unregister(self, connection: Connection) -> None:
-        _discard(self._by_user, connection.user_id, connection)
+        user_id = connection.user_id
+        _discard(self._by_user, user_id, connection)
         _discard(self._by_session, connection.session_id, connection)
+        if user_id not in self._by_user:  # the user's last socket here closed
+            for group_id in self._groups_of.pop(user_id, ()):
+                _discard(self._online_members, group_id, user_id)
+
+    def _add_member(self, group_id: int, user_id: int) -> None:
+        self._groups_of.setdefault(user_id, set()).add(group_id)
+        self._online_members.setdefault(group_id, set()).add(user_id)
+
+    def online_members(self, group_id: int) -> frozenset[int]:
+        return frozenset(self._online_members.get(group_id, ()))
 
     def connections_of(self, user_id: int) -> frozenset[Connection]:
         return frozenset(self._by_user.get(user_id, ()))
@@ -95,7 +118,13 @@ class Router:
         started = time.perf_counter()
         op = event.get("op")
         if op == "deliver":
-            reached, dropped, recipients = self._deliver(event)
+            reached, dropped, recipients = self._deliver(event, event.get("users") or ())
+        elif op == "deliver_group":
+            members = tuple(self._online_members.get(event.get("group_id"), ()))
+            reached, dropped, recipients = self._deliver(event, members)
+        elif op == "membership":
+            self._membership(event)
+            return
         elif op == "close_session":
             reached, dropped, recipients = self._close_session(event.get("session_id")), 0, 1
         else:
@@ -110,8 +139,17 @@ class Router:
         )
         log.info("routed", extra={"fields": fields})
 
-    def _deliver(self, event: dict) -> tuple[int, int, int]:
-        users: Iterable[int] = event.get("users") or ()
+    def _membership(self, event: dict) -> None:
+        group_id, user_id = event.get("group_id"), event.get("user_id")
+        if user_id not in self._by_user:
+            return  # not online here: read afresh when their first socket opens
+        if event.get("member"):
+            self._add_member(group_id, user_id)
+        else:
+            _discard(self._online_members, group_id, user_id)
+            _discard(self._groups_of, user_id, group_id)
+
+    def _deliver(self, event: dict, users: Iterable[int]) -> tuple[int, int, int]:
         skip = event.get("skip")
         text = protocol.dump(event["frame"])  # serialised once for every socket
         reached = dropped = recipients = 0
@@ -133,11 +171,12 @@ class Router:
         return len(connections)
 
 
-def _discard(index: dict[int, set[Connection]], key: int, connection: Connection) -> None:
-    sockets = index.get(key)
-    if sockets is not None:
-        sockets.discard(connection)
-        if not sockets:
+def _discard(index: dict, key: object, item: object) -> None:
+    """Remove `item` from the set at `key`, and the key once its set is empty."""
+    members = index.get(key)
+    if members is not None:
+        members.discard(item)
+        if not members:
             del index[key]
 
 

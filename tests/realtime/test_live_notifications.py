@@ -9,7 +9,13 @@ import trio
 from trio_websocket import ConnectionClosed
 
 from tests.conftest import PASSWORD
-from tests.realtime.wsclient import FRAME_DEADLINE, assert_no_frame, next_frame, open_socket
+from tests.realtime.wsclient import (
+    FRAME_DEADLINE,
+    assert_no_frame,
+    next_frame,
+    next_notification,
+    open_socket,
+)
 
 
 async def test_a_follow_request_reaches_every_tab_of_its_recipient_only(server, alice, bob, carol):
@@ -94,3 +100,42 @@ async def test_a_comment_tells_the_post_author_at_once(server, alice, bob):
         assert frame["notification"]["kind"] == "post_comment"
         assert frame["notification"]["subject"]["post_id"] == post_id
         await assert_no_frame(bob_tab, type="notification")
+
+
+async def test_group_invitations_requests_and_events_reach_exactly_the_right_people(
+    server, alice, bob, carol, new_persona
+):
+    dan = await new_persona("Dan")
+    created = await alice.client.post("/api/groups", json={"title": "Climbing", "description": "x"})
+    group_id = created.json()["group"]["id"]
+    async with (
+        open_socket(server, alice) as alice_tab,
+        open_socket(server, bob) as bob_tab,
+        open_socket(server, carol) as carol_tab,
+        open_socket(server, dan) as dan_tab,
+    ):
+        await alice.client.post(f"/api/groups/{group_id}/invitations", json={"user_id": bob.id})
+        invitation = (await next_frame(bob_tab, type="notification"))["notification"]
+        assert invitation["kind"] == "group_invitation" and invitation["state"] == "pending"
+        await bob.client.post(
+            f"/api/group-invitations/{invitation['subject']['invitation_id']}/accept"
+        )
+        accepted = (await next_frame(alice_tab, type="notification"))["notification"]
+        assert accepted["kind"] == "group_invitation_accepted"
+
+        await dan.client.post(f"/api/groups/{group_id}/join-requests")
+        asked = (await next_frame(alice_tab, type="notification"))["notification"]
+        assert asked["kind"] == "group_join_request"
+        await alice.client.post(f"/api/group-join-requests/{asked['subject']['request_id']}/accept")
+        welcome = (await next_frame(dan_tab, type="notification"))["notification"]
+        assert welcome["kind"] == "group_join_accepted"
+
+        await bob.client.post(
+            f"/api/groups/{group_id}/events",
+            json={"title": "Crag", "description": "x", "starts_at": "2099-05-01T09:00:00Z"},
+        )
+        for member_tab in (alice_tab, dan_tab):
+            event = await next_notification(member_tab, "group_event")
+            assert event["subject"]["event_title"] == "Crag"
+        await assert_no_frame(carol_tab, type="notification")  # not a member
+        await assert_no_frame(bob_tab, type="notification", kind="group_event")  # its creator

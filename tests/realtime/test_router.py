@@ -8,7 +8,7 @@ import trio
 import trio.testing
 
 from server.realtime import protocol
-from server.realtime.bus import close_session, deliver
+from server.realtime.bus import close_session, deliver, deliver_group, membership
 from server.realtime.router import Router
 
 
@@ -124,3 +124,24 @@ async def test_run_drains_the_inbox_in_order():
         await trio.testing.wait_all_tasks_blocked()  # the router blocks only on an empty inbox
         assert [f["unread_count"] for f in tab.frames()] == [0, 1, 2]
         nursery.cancel_scope.cancel()
+
+
+def test_group_fan_out_follows_membership_without_a_database():
+    router = Router()
+    alice, bob, carol = FakeConnection(1), FakeConnection(2), FakeConnection(3)
+    router.register(alice, group_ids=[10])
+    router.register(bob, group_ids=[10, 11])
+    router.register(carol, group_ids=[])
+    router.route(deliver_group(10, frame(1)))
+    assert alice.frames() == bob.frames() == [frame(1)] and carol.frames() == []
+
+    router.route(membership(10, carol.user_id, member=True))
+    router.route(membership(10, alice.user_id, member=False))
+    router.route(deliver_group(10, frame(2), skip=bob.id))
+    assert carol.frames() == [frame(2)] and alice.frames() == [] and bob.frames() == []
+
+    router.unregister(bob)
+    assert router.online_members(11) == frozenset()
+    # A membership event for someone not online here changes nothing.
+    router.route(membership(11, 99, member=True))
+    assert router.online_members(11) == frozenset()

@@ -43,14 +43,27 @@ async def ping(socket) -> None:
     await next_frame(socket, type="pong")
 
 
-async def assert_no_frame(socket, *, type: str) -> None:
-    """Nothing of `type` is queued for this socket. Call it after the intended recipient got
-    its frame: the router puts one event into every mailbox in one synchronous step, so a frame
-    for this socket would be queued before the pong that answers this ping."""
+async def assert_no_frame(socket, *, type: str, kind: str | None = None) -> None:
+    """Nothing of `type` (a notification of `kind`, if given) is queued for this socket.
+    Call it after the intended recipient got its frame: the router puts one event into every
+    mailbox in one synchronous step, so a frame for this socket would be queued before the pong
+    that answers this ping."""
     await socket.send_message(json.dumps({"type": "ping"}))
     with trio.fail_after(FRAME_DEADLINE):
         while True:
             frame = json.loads(await socket.get_message())
-            assert frame.get("type") != type, frame
+            if kind is None:
+                assert frame.get("type") != type, frame
+            elif frame.get("type") == type:
+                assert frame["notification"]["kind"] != kind, frame
             if frame.get("type") == "pong":
                 return
+
+
+async def next_notification(socket, kind: str) -> dict:
+    """The next notification of `kind` (skipping others, such as updates of answered ones)."""
+    with trio.fail_after(FRAME_DEADLINE):
+        while True:
+            frame = await next_frame(socket, type="notification")
+            if frame["notification"]["kind"] == kind:
+                return frame["notification"]

@@ -1,0 +1,161 @@
+"""Groups, invitations, join requests, group posts (API.md, Groups and events)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from quart import Blueprint, request
+
+from server.db import groups as group_rows
+from server.db import posts as post_rows
+from server.db.profiles import like_pattern
+from server.domain import groups
+from server.errors import ValidationError
+from server.http import bodies
+from server.http.context import db, viewer_id
+from server.http.paging import page_args, paged
+from server.shapes import card_from_row, group_from_row, iso, post_from_row
+
+blueprint = Blueprint("groups", __name__, url_prefix="/api")
+
+MAX_QUERY_LENGTH = 100
+
+
+def _by_id(row) -> int:
+    return row["id"]
+
+
+@blueprint.get("/groups")
+async def browse():
+    """Every group (search by title), with my state in each."""
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ValidationError(fields={"q": f"at most {MAX_QUERY_LENGTH} characters"})
+    page = page_args()
+    rows = await db().run(
+        group_rows.browse, like_pattern(query), viewer_id(), page.before, page.fetch
+    )
+    return paged(rows, page, group_from_row, _by_id)
+
+
+@blueprint.post("/groups")
+async def create():
+    """Create a group; its creator is its first member."""
+    title, description = groups.parse_group(await bodies.json_object())
+    row = await db().transaction(groups.create_group, viewer_id(), title, description)
+    return {"group": group_from_row(row)}, 201
+
+
+@blueprint.get("/groups/<id:group_id>")
+async def get_group(group_id: int):
+    """A group (visible to every logged-in user)."""
+    row = await db().run(groups.require_group, group_id, viewer_id())
+    return {"group": group_from_row(row)}
+
+
+@blueprint.get("/groups/<id:group_id>/members")
+async def members(group_id: int):
+    """The members (members only)."""
+    page = page_args()
+    rows = await db().run(groups.members, viewer_id(), group_id, page.before, page.fetch)
+    return paged(
+        rows,
+        page,
+        lambda row: {
+            **card_from_row(row),
+            "is_creator": row["is_creator"],
+            "joined_at": iso(row["joined_at"]),
+        },
+        _by_id,
+    )
+
+
+@blueprint.post("/groups/<id:group_id>/invitations")
+async def invite(group_id: int):
+    """Invite someone who is not a member (members only)."""
+    body = await bodies.json_object()
+    invitation = await db().transaction(groups.invite, viewer_id(), group_id, body.get("user_id"))
+    return {"invitation": {"id": invitation["id"], "status": invitation["status"]}}, 201
+
+
+async def _answer_invitation(invitation_id: int, accept: bool):
+    answer = partial(groups.answer_invitation, accept=accept)
+    answered_id, status = await db().transaction(answer, viewer_id(), invitation_id)
+    return {"invitation": {"id": answered_id, "status": status}}
+
+
+@blueprint.post("/group-invitations/<id:invitation_id>/accept")
+async def accept_invitation(invitation_id: int):
+    """Accept an invitation addressed to me: I become a member."""
+    return await _answer_invitation(invitation_id, True)
+
+
+@blueprint.post("/group-invitations/<id:invitation_id>/decline")
+async def decline_invitation(invitation_id: int):
+    """Decline an invitation addressed to me."""
+    return await _answer_invitation(invitation_id, False)
+
+
+@blueprint.post("/groups/<id:group_id>/join-requests")
+async def request_to_join(group_id: int):
+    """Ask to join a group (its creator answers)."""
+    row = await db().transaction(groups.request_to_join, viewer_id(), group_id)
+    return {"request": {"id": row["id"], "status": row["status"]}}, 201
+
+
+@blueprint.get("/groups/<id:group_id>/join-requests")
+async def join_requests(group_id: int):
+    """Pending requests to join (the creator only)."""
+    page = page_args()
+    rows = await db().run(
+        groups.pending_join_requests, viewer_id(), group_id, page.before, page.fetch
+    )
+    return paged(
+        rows,
+        page,
+        lambda row: {
+            "id": row["id"],
+            "status": row["status"],
+            "user": card_from_row(row, "user_"),
+            "created_at": iso(row["created_at"]),
+        },
+        _by_id,
+    )
+
+
+async def _answer_join_request(request_id: int, accept: bool):
+    answer = partial(groups.answer_join_request, accept=accept)
+    answered_id, status = await db().transaction(answer, viewer_id(), request_id)
+    return {"request": {"id": answered_id, "status": status}}
+
+
+@blueprint.post("/group-join-requests/<id:request_id>/accept")
+async def accept_join_request(request_id: int):
+    """Let someone in (the creator only)."""
+    return await _answer_join_request(request_id, True)
+
+
+@blueprint.post("/group-join-requests/<id:request_id>/decline")
+async def decline_join_request(request_id: int):
+    """Turn a request down (the creator only)."""
+    return await _answer_join_request(request_id, False)
+
+
+@blueprint.post("/groups/<id:group_id>/leave")
+async def leave(group_id: int):
+    """Leave a group (not its creator)."""
+    await db().transaction(groups.leave, viewer_id(), group_id)
+    return "", 204
+
+
+async def _group_posts(conn, viewer: int, group_id: int, before, limit):
+    await groups.require_member(conn, group_id, viewer, write=False)
+    return await post_rows.select_group_posts(conn, group_id, viewer, before, limit)
+
+
+@blueprint.get("/groups/<id:group_id>/posts")
+async def group_posts(group_id: int):
+    """The group's posts, newest first (members only)."""
+    page = page_args()
+    rows = await db().run(_group_posts, viewer_id(), group_id, page.before, page.fetch)
+    return paged(rows, page, post_from_row, _by_id)
