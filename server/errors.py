@@ -55,6 +55,11 @@ class PrivateProfile(Forbidden):
     message = "This profile is private."
 
 
+class ChatNotAllowed(Forbidden):
+    code = "chat_not_allowed"
+    message = "You can message people you follow or who follow you, and groups you belong to."
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"

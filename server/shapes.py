@@ -109,3 +109,20 @@ def event_from_row(row: asyncpg.Record) -> dict:
         "my_response": row["my_response"],
         "created_at": iso(row["created_at"]),
     }
+
+
+def message_from_row(row: asyncpg.Record, reader_id: int) -> dict:
+    """`<message>` as `reader_id` sees it: a direct conversation is named by the other person."""
+    if row["group_id"] is not None:
+        conversation = {"kind": "group", "id": row["group_id"]}
+    else:
+        other = row["recipient_id"] if row["sender_id"] == reader_id else row["sender_id"]
+        conversation = {"kind": "direct", "id": other}
+    return {
+        "id": row["id"],
+        "conversation": conversation,
+        "sender": card_from_row(row, "sender_"),
+        "body": row["body"],
+        "created_at": iso(row["created_at"]),
+        "client_msg_id": row["client_msg_id"],
+    }

@@ -15,6 +15,11 @@ def follows(follower: str, followee: str) -> str:
     return f"EXISTS (SELECT 1 FROM follows WHERE {condition})"
 
 
+def can_message(sender: str, recipient: str) -> str:
+    """SPEC.md, Chat: a private message needs an accepted follow, either way."""
+    return f"({follows(sender, recipient)} OR {follows(recipient, sender)})"
+
+
 def is_member(group: str, user: str) -> str:
     return f"EXISTS (SELECT 1 FROM group_members WHERE group_id = {group} AND user_id = {user})"
 

@@ -10,6 +10,7 @@ from server.config import Config
 from server.db.database import Database
 from server.http import (
     auth,
+    chats,
     client,
     errors,
     events,
@@ -25,6 +26,7 @@ from server.http import (
 )
 from server.http.context import Services
 from server.media import MAX_IMAGE_BYTES
+from server.realtime.chat import ChatHandlers
 from server.realtime.router import Router
 
 # An upload is one image (10 MiB at most) plus a few short fields. A larger body is refused
@@ -60,7 +62,10 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
         PROVIDE_AUTOMATIC_OPTIONS=True,
     )
     app.url_map.converters["id"] = IdConverter
-    app.extensions["socialnet"] = Services(config=config, db=db, router=router)
+    handlers = ChatHandlers(db, router).table() if router is not None else {}
+    app.extensions["socialnet"] = Services(
+        config=config, db=db, router=router, frame_handlers=handlers
+    )
 
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)
@@ -75,6 +80,7 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
         posts,
         groups,
         events,
+        chats,
         notifications,
         media,
         ws,

@@ -90,6 +90,8 @@ class SessionActor:
         self._close_code: int | None = None
         self._bucket = TokenBucket(FRAMES_PER_SECOND, FRAME_BURST)
         self._rate_warnings = 0
+        # Per-socket scratch space for handlers (throttles, cached permissions, own card).
+        self.memo: dict = {}
 
     def __repr__(self) -> str:
         return f"<SessionActor {self.id} user={self.user_id}>"
@@ -103,8 +105,8 @@ class SessionActor:
             log.warning("mailbox full, closing", extra={"fields": {"user": self.user_id}})
             self.close(protocol.CLOSE_TOO_SLOW)
             return False
-        except trio.ClosedResourceError:
-            return False
+        except (trio.ClosedResourceError, trio.BrokenResourceError):
+            return False  # the socket is closing: nothing more goes out on it
         return True
 
     def close(self, code: int) -> None:

@@ -8,8 +8,10 @@ balancer behave the same. Replacing Postgres with NATS or Redis means replacing 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import secrets
 from typing import NoReturn
 
 import asyncpg
@@ -21,16 +23,44 @@ from server.realtime.router import Router
 log = logging.getLogger("socialnet.bus")
 
 CHANNEL = "socialnet_events"
-# Postgres refuses NOTIFY payloads of 8000 bytes or more.
+# Postgres refuses NOTIFY payloads of 8000 bytes or more. A larger event (a 2,000-character
+# message of emoji is 8 KB) travels in chunks: Postgres delivers a transaction's notifications
+# together, in order, after it commits, so the listener reassembles them as they come.
 MAX_PAYLOAD_BYTES = 7900
+CHUNK_CHARS = 7000
 RECONNECT_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 
-def encode(event: dict) -> str:
+def encode(event: dict) -> list[str]:
+    """The NOTIFY payloads that carry `event`: itself, or its chunks."""
     payload = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-        raise ValueError(f"bus event too large ({len(payload)} chars): {event.get('op')}")
-    return payload
+    if len(payload.encode()) <= MAX_PAYLOAD_BYTES:
+        return [payload]
+    packed = base64.b64encode(payload.encode()).decode()
+    key = secrets.token_hex(8)
+    pieces = [packed[i : i + CHUNK_CHARS] for i in range(0, len(packed), CHUNK_CHARS)]
+    return [
+        json.dumps({"op": "chunk", "key": key, "n": n, "of": len(pieces), "data": piece})
+        for n, piece in enumerate(pieces)
+    ]
+
+
+class Reassembler:
+    """Turns the payloads of one LISTEN connection back into events."""
+
+    def __init__(self) -> None:
+        self._partial: dict[str, dict[int, str]] = {}
+
+    def feed(self, payload: str) -> dict | None:
+        event = json.loads(payload)
+        if event.get("op") != "chunk":
+            return event
+        pieces = self._partial.setdefault(event["key"], {})
+        pieces[event["n"]] = event["data"]
+        if len(pieces) < event["of"]:
+            return None
+        del self._partial[event["key"]]
+        return json.loads(base64.b64decode("".join(pieces[n] for n in sorted(pieces))))
 
 
 async def publish(conn: asyncpg.Connection, *events: dict) -> None:
@@ -39,7 +69,7 @@ async def publish(conn: asyncpg.Connection, *events: dict) -> None:
         await conn.execute(
             "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
             CHANNEL,
-            [encode(event) for event in events],
+            [payload for event in events for payload in encode(event)],
         )
 
 
@@ -64,6 +94,12 @@ def deliver_group(group_id: int, frame: dict, *, skip: str | None = None) -> dic
     return event
 
 
+def presence(user_id: int, *, delta: int, contacts: list[int]) -> dict:
+    """A socket of `user_id` opened (+1) or closed (-1); `contacts` are the people who may see
+    it (those they follow or are followed by) who are online."""
+    return {"op": "presence", "user_id": user_id, "delta": delta, "contacts": contacts}
+
+
 def close_session(session_id: int) -> dict:
     return {"op": "close_session", "session_id": session_id}
 
@@ -86,13 +122,16 @@ async def listen(
             await trio.sleep(delay)
             continue
 
-        def on_notify(_conn, _pid, _channel, payload: str) -> None:
+        reassembler = Reassembler()
+
+        def on_notify(_conn, _pid, _channel, payload: str, reassembler=reassembler) -> None:
             try:
-                event = json.loads(payload)
-            except ValueError:
+                event = reassembler.feed(payload)
+            except (ValueError, KeyError, TypeError):
                 log.error("undecodable bus payload dropped")
                 return
-            router.submit_nowait(event)
+            if event is not None:
+                router.submit_nowait(event)
 
         conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
         try:

@@ -7,6 +7,7 @@ Events arrive from the bus (every process's LISTEN task) as already-decoded dict
     {"op": "deliver", "users": [ids], "frame": {...}, "skip": "<connection id>"?}
     {"op": "deliver_group", "group_id": id, "frame": {...}, "skip": "<connection id>"?}
     {"op": "membership", "group_id": id, "user_id": id, "member": bool}
+    {"op": "presence", "user_id": id, "delta": +1 | -1, "contacts": [ids]}
     {"op": "close_session", "session_id": id}
 
 Group fan-out needs no database: the router knows the groups of every user online here (read
@@ -53,6 +54,8 @@ class Router:
         # Online users only: their groups, and each group's online members.
         self._groups_of: dict[int, set[int]] = {}
         self._online_members: dict[int, set[int]] = {}
+        # Open sockets per user across every process (from the bus's presence events).
+        self._presence: dict[int, int] = {}
         send, receive = trio.open_memory_channel[dict](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
@@ -78,6 +81,14 @@ class Router:
     def _add_member(self, group_id: int, user_id: int) -> None:
         self._groups_of.setdefault(user_id, set()).add(group_id)
         self._online_members.setdefault(group_id, set()).add(user_id)
+
+    def is_online(self, user_id: int) -> bool:
+        """Whether `user_id` has a socket open on any process (as the bus has told us)."""
+        return self._presence.get(user_id, 0) > 0
+
+    def in_group(self, user_id: int, group_id: int) -> bool:
+        """Membership of a user online here, as this router tracks it for fan-out."""
+        return group_id in self._groups_of.get(user_id, ())
 
     def online_members(self, group_id: int) -> frozenset[int]:
         return frozenset(self._online_members.get(group_id, ()))
@@ -111,7 +122,11 @@ class Router:
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
         task_status.started()
         async for event in self._inbox_receive:
-            self.route(event)
+            try:
+                self.route(event)
+            except Exception:
+                # One malformed event must not stop delivery for everyone else.
+                log.exception("could not route event", extra={"fields": _summary(event)})
         raise AssertionError("the router inbox never closes")
 
     def route(self, event: dict) -> None:
@@ -125,6 +140,10 @@ class Router:
         elif op == "membership":
             self._membership(event)
             return
+        elif op == "presence":
+            reached, dropped, recipients = self._presence_changed(event)
+            if not recipients:
+                return
         elif op == "close_session":
             reached, dropped, recipients = self._close_session(event.get("session_id")), 0, 1
         else:
@@ -148,6 +167,20 @@ class Router:
         else:
             _discard(self._online_members, group_id, user_id)
             _discard(self._groups_of, user_id, group_id)
+
+    def _presence_changed(self, event: dict) -> tuple[int, int, int]:
+        """Count the user's sockets; tell their contacts here when they come or go."""
+        user_id = event.get("user_id")
+        before = self._presence.get(user_id, 0)
+        after = max(0, before + int(event.get("delta", 0)))
+        if after:
+            self._presence[user_id] = after
+        else:
+            self._presence.pop(user_id, None)
+        if (before > 0) == (after > 0):
+            return 0, 0, 0
+        frame = {"type": "presence", "user_id": user_id, "online": after > 0}
+        return self._deliver({"frame": frame}, event.get("contacts") or ())
 
     def _deliver(self, event: dict, users: Iterable[int]) -> tuple[int, int, int]:
         skip = event.get("skip")

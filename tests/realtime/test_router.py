@@ -8,7 +8,7 @@ import trio
 import trio.testing
 
 from server.realtime import protocol
-from server.realtime.bus import close_session, deliver, deliver_group, membership
+from server.realtime.bus import close_session, deliver, deliver_group, membership, presence
 from server.realtime.router import Router
 
 
@@ -145,3 +145,32 @@ def test_group_fan_out_follows_membership_without_a_database():
     # A membership event for someone not online here changes nothing.
     router.route(membership(11, 99, member=True))
     assert router.online_members(11) == frozenset()
+
+
+async def test_a_malformed_event_does_not_stop_the_router():
+    router = Router()
+    tab = FakeConnection(1, size=10)
+    router.register(tab)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(router.run)
+        router.submit_nowait({"op": "deliver", "users": [1]})  # no frame
+        router.submit_nowait(deliver([1], frame(5)))
+        await trio.testing.wait_all_tasks_blocked()
+        assert tab.frames() == [frame(5)]
+        nursery.cancel_scope.cancel()
+
+
+def test_presence_is_told_to_contacts_when_it_changes():
+    router = Router()
+    contact, stranger = FakeConnection(2), FakeConnection(3)
+    router.register(contact)
+    router.register(stranger)
+    router.route(presence(1, delta=+1, contacts=[2]))
+    router.route(presence(1, delta=+1, contacts=[2]))  # a second tab: no change to announce
+    assert router.is_online(1)
+    assert contact.frames() == [{"type": "presence", "user_id": 1, "online": True}]
+    router.route(presence(1, delta=-1, contacts=[2]))
+    assert contact.frames() == [] and router.is_online(1)
+    router.route(presence(1, delta=-1, contacts=[2]))
+    assert contact.frames() == [{"type": "presence", "user_id": 1, "online": False}]
+    assert stranger.frames() == [] and not router.is_online(1)

@@ -1,0 +1,149 @@
+"""Chat (SPEC.md, Chat): direct messages between people of whom one follows the other, and
+group rooms for members. Sending is the same function for REST and WebSocket: persisted, then
+published on the bus in the same transaction, so nothing is delivered that was not stored.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from server.db import messages
+from server.domain import visibility
+from server.domain.text import clean_text
+from server.errors import ChatNotAllowed, NotFound, ValidationError
+from server.realtime import bus
+from server.shapes import message_from_row
+
+MAX_MESSAGE_LENGTH = 2000
+MAX_CLIENT_MSG_ID_LENGTH = 100
+
+
+def parse_body(value: object) -> str:
+    return clean_text(
+        value, field="body", max_length=MAX_MESSAGE_LENGTH, required=True, label="a message"
+    )
+
+
+def parse_client_msg_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_CLIENT_MSG_ID_LENGTH:
+        raise ValidationError(fields={"client_msg_id": "a string of 1 to 100 characters"})
+    return value
+
+
+async def can_message(conn: asyncpg.Connection, sender_id: int, recipient_id: int) -> bool:
+    """Raises NotFound for an unknown recipient."""
+    allowed = await conn.fetchval(
+        f"SELECT {visibility.can_message('$1', 'u.id')} FROM users u WHERE u.id = $2",
+        sender_id,
+        recipient_id,
+    )
+    if allowed is None:
+        raise NotFound("No such user.")
+    return allowed
+
+
+async def _require_member(conn: asyncpg.Connection, user_id: int, group_id: int, *, write: bool):
+    member = await conn.fetchval(
+        f"SELECT {visibility.is_member('g.id', '$2')} FROM groups g WHERE g.id = $1",
+        group_id,
+        user_id,
+    )
+    if member is None:
+        raise NotFound("No such group.")
+    if not member:
+        if write:
+            raise ChatNotAllowed("Only members can write in this group's chat.")
+        raise NotFound("No such group.")
+
+
+async def send_direct(
+    conn: asyncpg.Connection,
+    sender_id: int,
+    recipient_id: int,
+    body: str,
+    client_msg_id: str | None,
+    skip: str | None = None,
+) -> tuple[asyncpg.Record, bool]:
+    """Store and publish a direct message; (message, created). `skip`: the sending socket,
+    which gets an ack instead of a copy."""
+    if sender_id == recipient_id or not await can_message(conn, sender_id, recipient_id):
+        raise ChatNotAllowed()
+    message, created = await messages.insert_message(
+        conn,
+        sender_id=sender_id,
+        recipient_id=recipient_id,
+        group_id=None,
+        body=body,
+        client_msg_id=client_msg_id,
+    )
+    if created:
+        # A direct conversation is named by the other person, so each side gets its own frame.
+        await bus.publish(
+            conn,
+            bus.deliver([recipient_id], _frame(message, recipient_id)),
+            bus.deliver([sender_id], _frame(message, sender_id), skip=skip),
+        )
+    return message, created
+
+
+async def send_group(
+    conn: asyncpg.Connection,
+    sender_id: int,
+    group_id: int,
+    body: str,
+    client_msg_id: str | None,
+    skip: str | None = None,
+) -> tuple[asyncpg.Record, bool]:
+    await _require_member(conn, sender_id, group_id, write=True)
+    message, created = await messages.insert_message(
+        conn,
+        sender_id=sender_id,
+        recipient_id=None,
+        group_id=group_id,
+        body=body,
+        client_msg_id=client_msg_id,
+    )
+    if created:
+        await bus.publish(conn, bus.deliver_group(group_id, _frame(message, sender_id), skip=skip))
+    return message, created
+
+
+def _frame(message: asyncpg.Record, reader_id: int) -> dict:
+    return {"type": "chat.message", "message": message_from_row(message, reader_id)}
+
+
+async def direct_history(
+    conn: asyncpg.Connection, viewer_id: int, peer_id: int, before: int | None, limit: int
+):
+    exists = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", peer_id)
+    if not exists:
+        raise NotFound("No such user.")
+    return await messages.select_direct_history(conn, viewer_id, peer_id, before, limit)
+
+
+async def group_history(
+    conn: asyncpg.Connection, viewer_id: int, group_id: int, before: int | None, limit: int
+):
+    await _require_member(conn, viewer_id, group_id, write=False)
+    return await messages.select_group_history(conn, group_id, before, limit)
+
+
+async def mark_read(
+    conn: asyncpg.Connection, viewer_id: int, kind: str, conversation_id: int, up_to: int
+) -> None:
+    if kind == "group":
+        await _require_member(conn, viewer_id, conversation_id, write=False)
+        await messages.mark_group_read(conn, viewer_id, conversation_id, up_to)
+        return
+    exists = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", conversation_id
+    )
+    if not exists:
+        raise NotFound("No such user.")
+    await messages.mark_direct_read(conn, viewer_id, conversation_id, up_to)
+
+
+async def conversations(conn: asyncpg.Connection, viewer_id: int):
+    return await messages.select_conversations(conn, viewer_id)

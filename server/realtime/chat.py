@@ -1,0 +1,114 @@
+"""The chat frames of a SessionActor: chat.send, chat.typing, chat.read.
+
+They call the same domain functions as the REST routes (server/domain/chat.py), so the chat
+rule is written once. Typing is ephemeral: throttled per conversation, published on the bus,
+never stored.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+from server.db.database import Database
+from server.domain import chat
+from server.errors import ApiError
+from server.realtime import bus, protocol
+from server.realtime.actor import SessionActor
+from server.realtime.protocol import ChatRead, ChatSend, ChatTyping, Target
+from server.realtime.router import Router
+from server.shapes import message_from_row
+
+# One typing frame per conversation per socket this often at most: a busy typist costs their
+# peers one frame every few seconds, not one per keystroke.
+TYPING_INTERVAL_SECONDS = 2.0
+# How long a socket trusts "may message this person" for typing (sending always re-checks).
+TYPING_PERMISSION_SECONDS = 30.0
+
+
+def _error(client_msg_id: str | None, code: str) -> str:
+    return protocol.dump({"type": "chat.error", "client_msg_id": client_msg_id, "code": code})
+
+
+class ChatHandlers:
+    def __init__(self, db: Database, router: Router):
+        self.db = db
+        self.router = router
+
+    def table(self) -> dict:
+        return {ChatSend: self.send, ChatTyping: self.typing, ChatRead: self.read}
+
+    async def send(self, actor: SessionActor, frame: ChatSend) -> None:
+        try:
+            body = chat.parse_body(frame.body)
+            send = chat.send_direct if frame.to.kind == "direct" else chat.send_group
+            message, _ = await self.db.transaction(
+                partial(send, skip=actor.id),
+                actor.user_id,
+                frame.to.id,
+                body,
+                frame.client_msg_id,
+            )
+        except ApiError as error:
+            actor.deliver_nowait(_error(frame.client_msg_id, error.code))
+            return
+        actor.deliver_nowait(
+            protocol.dump(
+                {
+                    "type": "chat.ack",
+                    "client_msg_id": frame.client_msg_id,
+                    "message": message_from_row(message, actor.user_id),
+                }
+            )
+        )
+
+    async def typing(self, actor: SessionActor, frame: ChatTyping) -> None:
+        now = time.monotonic()
+        key = ("typing", frame.to)
+        if actor.memo.get(key, 0.0) > now:
+            return  # throttled
+        actor.memo[key] = now + TYPING_INTERVAL_SECONDS
+        card = actor.memo.get("card")
+        if card is None:
+            return
+        if frame.to.kind == "group":
+            if not self.router.in_group(actor.user_id, frame.to.id):
+                return
+            conversation = {"kind": "group", "id": frame.to.id}
+            event = bus.deliver_group(
+                frame.to.id,
+                {"type": "chat.typing", "conversation": conversation, "user": card},
+                skip=actor.id,
+            )
+        else:
+            if not await self._may_message(actor, frame.to, now):
+                return
+            conversation = {"kind": "direct", "id": actor.user_id}
+            event = bus.deliver(
+                [frame.to.id], {"type": "chat.typing", "conversation": conversation, "user": card}
+            )
+        await self.db.run(bus.publish, event)
+
+    async def _may_message(self, actor: SessionActor, to: Target, now: float) -> bool:
+        key = ("may_message", to.id)
+        cached = actor.memo.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            allowed = await self.db.run(chat.can_message, actor.user_id, to.id)
+        except ApiError:
+            allowed = False
+        actor.memo[key] = (allowed, now + TYPING_PERMISSION_SECONDS)
+        return allowed
+
+    async def read(self, actor: SessionActor, frame: ChatRead) -> None:
+        try:
+            await self.db.transaction(
+                chat.mark_read,
+                actor.user_id,
+                frame.conversation.kind,
+                frame.conversation.id,
+                frame.up_to,
+            )
+        except ApiError as error:
+            actor.deliver_nowait(protocol.error_frame(error.code))

@@ -1,0 +1,48 @@
+"""Who is online, for the people one follows or is followed by (SPEC.md, Chat: a welcome
+extra). Every socket that opens or closes publishes a presence event; every router counts
+sockets per user from those events, and tells the user's contacts on its own sockets when
+the user comes online or leaves. Ephemeral: nothing is stored.
+
+A router that starts after others knows only what it has heard since; a process that dies
+leaves its users counted online until their sockets elsewhere close. Both are acceptable for
+an indicator, and cheap to replace with a store of heartbeats if ever needed.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from server.db import groups
+from server.realtime import bus, protocol
+from server.realtime.router import Router
+from server.shapes import card_from_row
+
+SESSION_CONTEXT = """
+SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id,
+       ARRAY(
+           SELECT followee_id FROM follows WHERE follower_id = u.id
+           UNION
+           SELECT follower_id FROM follows WHERE followee_id = u.id
+       ) AS contacts
+FROM users u WHERE u.id = $1
+"""
+
+
+async def load_context(conn: asyncpg.Connection, user_id: int) -> tuple[dict, list[int], list[int]]:
+    """What a new socket needs, in one crossing: the user's card, groups and contacts."""
+    row = await conn.fetchrow(SESSION_CONTEXT, user_id)
+    return card_from_row(row), await groups.group_ids_of(conn, user_id), list(row["contacts"])
+
+
+def snapshot(router: Router, contacts: list[int]) -> list[str]:
+    """Presence frames for the contacts online now, for a socket that just opened."""
+    return [
+        protocol.dump({"type": "presence", "user_id": contact, "online": True})
+        for contact in contacts
+        if router.is_online(contact)
+    ]
+
+
+def event(router: Router, user_id: int, contacts: list[int], *, delta: int) -> dict:
+    online_contacts = [contact for contact in contacts if router.is_online(contact)]
+    return bus.presence(user_id, delta=delta, contacts=online_contacts)
