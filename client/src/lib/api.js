@@ -189,6 +189,32 @@ export const getFollowRequests = ({ before, limit } = {}) =>
 export const answerFollowRequest = (id, action) =>
   send('POST', `/api/follow-requests/${id}/${action}`);
 
+// ---- Posts and comments -----------------------------------------------------------------
+
+/**
+ * @param {FormData} formData body, privacy, viewer_ids (repeated), optional image, optional group_id
+ * → `{post}`; 422 with `fields` (body, privacy, viewer_ids, image), 413 / 415 for the image.
+ */
+export const createPost = (formData) => send('POST', '/api/posts', { form: formData });
+
+/** Every post the viewer may see, newest first: `{items: [<post>], next}`. */
+export const getFeed = ({ before, limit } = {}) =>
+  send('GET', withQuery('/api/feed', { before, limit }));
+
+/** `{post}`; 404 both when it does not exist and when the viewer may not see it. */
+export const getPost = (id) => send('GET', `/api/posts/${id}`);
+
+/** The author only (403 otherwise). */
+export const deletePost = (id) => send('DELETE', `/api/posts/${id}`);
+
+/** Newest first: `{items: [<comment>], next}`. */
+export const getComments = (postId, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/posts/${postId}/comments`, { before, limit }));
+
+/** @param {FormData} formData body and/or image → `{comment}` */
+export const createComment = (postId, formData) =>
+  send('POST', `/api/posts/${postId}/comments`, { form: formData });
+
 // ---- Groups (answers that notifications carry) ------------------------------------------
 
 /** @param {'accept' | 'decline'} action */

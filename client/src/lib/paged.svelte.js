@@ -1,4 +1,21 @@
 // A cursor-paged list of API.md (`{items, next}`, `?before=next`) as reactive state.
+// Items with an `id` appear once: a page overlapping the previous one (new items arrived
+// meanwhile), or an item prepended by the client and then fetched, is not shown twice.
+
+/** `items` followed by the `more` whose id is not already there (items without id always). */
+export function mergeUnique(items, more) {
+  const seen = new Set(items.map((item) => item?.id).filter((id) => id !== undefined));
+  const merged = [...items];
+  for (const item of more) {
+    const id = item?.id;
+    if (id === undefined) merged.push(item);
+    else if (!seen.has(id)) {
+      seen.add(id);
+      merged.push(item);
+    }
+  }
+  return merged;
+}
 
 export class PagedList {
   items = $state([]);
@@ -32,6 +49,13 @@ export class PagedList {
     return this.#fetch({ before: this.next });
   }
 
+  /** Put a new item first (just created here); false when it is already listed. */
+  prepend(item) {
+    if (item?.id !== undefined && this.items.some((other) => other?.id === item.id)) return false;
+    this.items = [item, ...this.items];
+    return true;
+  }
+
   /** Drop one item (after a removal) without a reload. */
   remove(predicate) {
     this.items = this.items.filter((item) => !predicate(item));
@@ -44,7 +68,8 @@ export class PagedList {
     try {
       const page = await this.#fetchPage(params);
       if (mine !== this.#generation) return;
-      this.items = params.before === undefined ? page.items : [...this.items, ...page.items];
+      // load() emptied the list: what is there now was prepended while the page was on its way.
+      this.items = mergeUnique(this.items, page.items);
       this.next = page.next ?? null;
       this.loaded = true;
     } catch (err) {

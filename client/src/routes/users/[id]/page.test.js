@@ -132,4 +132,25 @@ describe('profile page', () => {
     await vi.waitFor(() => expect(text()).toContain('No followers yet'));
     expect(text()).toContain('3 followers');
   });
+
+  it('shows posts as post cards, in the Posts tab and in the activity', async () => {
+    const post = { id: 40, author: CARD, body: 'Hello there', image_url: null, privacy: 'almost_private', group_id: null, created_at: '2025-01-01T10:00:00Z', comments_count: 2 };
+    routes({
+      'GET /api/users/3': [200, { user: FULL }],
+      'GET /api/users/3/posts': [200, { items: [post], next: null }],
+      'GET /api/users/3/activity': [200, { items: [
+        { kind: 'post', created_at: post.created_at, cursor: 2, post },
+        { kind: 'comment', created_at: post.created_at, cursor: 1, comment: { id: 9, post_id: 40, body: 'Me too', created_at: post.created_at } }
+      ], next: null }]
+    });
+    render();
+    await vi.waitFor(() => expect(text()).toContain('Hello there'));
+    expect(document.querySelector('article a[href="/posts/40"]')).not.toBeNull();
+    expect(button('2 comments')).toBeDefined();
+    expect(text()).toContain('Almost private');
+    button('Activity').click();
+    await vi.waitFor(() => expect(text()).toContain('Me too'));
+    expect(document.querySelectorAll('article').length).toBe(1);
+    expect(document.querySelector('.line a[href="/posts/40"]')).not.toBeNull();
+  });
 });
