@@ -25,9 +25,17 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Any constant: the key of the advisory lock that serialises migrations.
+MIGRATION_LOCK_KEY = 7_311_205
+
+
 def _run_sync(connection) -> None:
     context.configure(connection=connection, target_metadata=metadata, compare_type=True)
     with context.begin_transaction():
+        # Two processes starting at once on a fresh database (two servers, or a server and
+        # `socialnet seed`) would both create the schema; the second waits here, then finds
+        # the database at head and has nothing to do.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         context.run_migrations()
 
 

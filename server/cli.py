@@ -1,4 +1,4 @@
-"""`socialnet`: the command line (serve, migrate)."""
+"""`socialnet`: the command line (serve, migrate, and the load tools: seed, load, baseline)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import trio
 
 from server import logs
 from server.config import Config
+from server.load import cli as load_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply the database migrations and exit")
     migrate.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
+
+    load_commands.add_commands(commands)
     return parser
 
 
@@ -56,3 +59,5 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "migrate":
         trio.run(_migrate, config)
         print("migrated to head", file=sys.stderr)
+    else:
+        sys.exit(load_commands.run_command(args, config))

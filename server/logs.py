@@ -47,5 +47,5 @@ def configure(log_format: str = "console", level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Alembic and hypercorn are chatty at INFO about things a developer tailing logs need not see.
-    for noisy in ("alembic", "pgserver"):
+    for noisy in ("alembic", "pgserver", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -22,10 +22,10 @@ from server.http import (
     notifications,
     posts,
     users,
-    ws,
 )
 from server.http.context import Services
 from server.media import MAX_IMAGE_BYTES
+from server.realtime import endpoint
 from server.realtime.chat import ChatHandlers
 from server.realtime.router import Router
 
@@ -50,7 +50,21 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
-def create_app(config: Config, db: Database, router: Router | None = None) -> QuartTrio:
+class SocialnetApp:
+    """The ASGI application: /ws goes to the realtime core, everything else to Quart."""
+
+    def __init__(self, http: QuartTrio, services: Services):
+        self.http = http
+        self.services = services
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == endpoint.PATH:
+            await endpoint.serve_socket(self.services, scope, receive, send)
+        else:
+            await self.http(scope, receive, send)
+
+
+def create_app(config: Config, db: Database, router: Router) -> SocialnetApp:
     app = QuartTrio("socialnet")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -62,10 +76,10 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
         PROVIDE_AUTOMATIC_OPTIONS=True,
     )
     app.url_map.converters["id"] = IdConverter
-    handlers = ChatHandlers(db, router).table() if router is not None else {}
-    app.extensions["socialnet"] = Services(
-        config=config, db=db, router=router, frame_handlers=handlers
+    services = Services(
+        config=config, db=db, router=router, frame_handlers=ChatHandlers(db, router).table()
     )
+    app.extensions["socialnet"] = services
 
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)
@@ -83,9 +97,8 @@ def create_app(config: Config, db: Database, router: Router | None = None) -> Qu
         chats,
         notifications,
         media,
-        ws,
     ):
         app.register_blueprint(module.blueprint)
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(client.blueprint)
-    return app
+    return SocialnetApp(app, services)

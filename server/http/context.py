@@ -18,9 +18,9 @@ class Services:
 
     config: Config
     db: Database
-    # The process's realtime router: the /ws handler registers actors with it. HTTP writes never
+    # The process's realtime router: the /ws endpoint registers actors with it. HTTP writes never
     # call it directly; they publish on the bus (Postgres NOTIFY) inside their transaction.
-    router: Router | None = None
+    router: Router
     # WebSocket frame type -> handler (chat frames register theirs here).
     frame_handlers: dict = field(default_factory=dict)
 

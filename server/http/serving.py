@@ -99,40 +99,48 @@ class FrameSizeGuard(trio.abc.HalfCloseableStream):
     """A socket stream that passes HTTP through untouched and, once the server has answered
     101 Switching Protocols, checks the size of every incoming WebSocket message."""
 
-    def __init__(self, stream: trio.SocketStream, *, max_message_bytes: int):
+    def __init__(
+        self,
+        stream: trio.SocketStream,
+        *,
+        max_message_bytes: int,
+        release_after: Callable[[float], None],
+    ):
         self.transport = stream
         self.socket = stream.socket  # hypercorn reads addresses from it
         self._parser: FrameSizeParser | None = None
         self._max = max_message_bytes
-        self._send_lock = trio.Lock()
-        # Set when the server answered with `Connection: close`: the exchange is over.
-        self.server_closing = trio.Event()
-        # Set when the client's side of the stream ended (EOF, reset, or refused by us).
-        self.client_gone = trio.Event()
+        # Called once the exchange is over (see _serve_connection): cancel it after a grace.
+        self._release_after = release_after
+        self._released = False
+
+    def _over(self, grace: float) -> None:
+        if not self._released:
+            self._released = True
+            self._release_after(grace)
 
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
-        head = bytes(data[:1024])
-        if head.startswith(b"HTTP/1.1 "):
-            if self._parser is None and head.startswith(b"HTTP/1.1 101"):
+        if self._parser is None and data[:9] == b"HTTP/1.1 ":
+            head = bytes(data[:1024])
+            if head.startswith(b"HTTP/1.1 101"):
                 self._parser = FrameSizeParser(self._max)
             elif b"\r\nconnection: close\r\n" in head.lower():
-                self.server_closing.set()
-        async with self._send_lock:
-            await self.transport.send_all(data)
+                self._over(SERVER_CLOSING_GRACE)
+        await self.transport.send_all(data)
 
     async def receive_some(self, max_bytes: int | None = None) -> bytes | bytearray:
         try:
             data = await self.transport.receive_some(max_bytes)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            self.client_gone.set()
+            self._over(CLIENT_GONE_GRACE)
             raise
         if not data:
-            self.client_gone.set()
+            self._over(CLIENT_GONE_GRACE)
         elif self._parser is not None:
             code = self._parser.feed(data)
             if code is not None:
                 await self._refuse(code)
-                self.client_gone.set()
+                self._over(CLIENT_GONE_GRACE)
                 return b""  # hypercorn sees the end of the stream and releases everything
         return data
 
@@ -140,11 +148,10 @@ class FrameSizeGuard(trio.abc.HalfCloseableStream):
         log.info("websocket message over the size limit", extra={"fields": {"close": code}})
         self._parser = None
         with trio.move_on_after(1):
-            async with self._send_lock:
-                try:
-                    await self.transport.send_all(close_frame(code))
-                except (trio.BrokenResourceError, trio.ClosedResourceError):
-                    pass
+            try:
+                await self.transport.send_all(close_frame(code))
+            except (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError):
+                pass  # gone, or hypercorn is mid-write: the end of the stream still says it
 
     async def send_eof(self) -> None:
         await self.transport.send_eof()
@@ -156,29 +163,30 @@ class FrameSizeGuard(trio.abc.HalfCloseableStream):
         await self.transport.aclose()
 
 
-async def _release_when_over(guarded: FrameSizeGuard, scope: trio.CancelScope) -> None:
-    """Cancel a connection that outlives its own end. hypercorn waits for the application
-    before it lets a connection go, and in some states (hypercorn#225: bytes sent before the
-    upgrade is answered) it never tells the application that the socket is gone."""
-    async with trio.open_nursery() as nursery:
-
-        async def after(event: trio.Event, grace: float) -> None:
-            await event.wait()
-            await trio.sleep(grace)
-            scope.cancel()
-
-        nursery.start_soon(after, guarded.server_closing, SERVER_CLOSING_GRACE)
-        nursery.start_soon(after, guarded.client_gone, CLIENT_GONE_GRACE)
+async def _cancel_after(scope: trio.CancelScope, grace: float) -> None:
+    await trio.sleep(grace)
+    scope.cancel()
 
 
 async def _serve_connection(
     app, config: HypercornConfig, context: WorkerContext, state: dict, stream: trio.SocketStream
 ) -> None:
-    guarded = FrameSizeGuard(stream, max_message_bytes=config.websocket_max_message_size)
+    """One connection, contained: its errors end it alone, and once its exchange is over it
+    cannot outlive it. hypercorn waits for the application before it lets a connection go,
+    and in some states (hypercorn#225: bytes sent before the upgrade is answered) it never
+    tells the application that the socket is gone; so when the guard sees the end (the server
+    answered `Connection: close`, or the client left), the connection is cancelled after a
+    grace period. No task watches a connection that is still in use."""
     try:
         with trio.CancelScope() as connection_scope:
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(_release_when_over, guarded, connection_scope)
+                guarded = FrameSizeGuard(
+                    stream,
+                    max_message_bytes=config.websocket_max_message_size,
+                    release_after=lambda grace: nursery.start_soon(
+                        _cancel_after, connection_scope, grace
+                    ),
+                )
                 await TCPServer(app, config, context, ConnectionState(state.copy()), guarded)
                 nursery.cancel_scope.cancel()
     except* Exception:

@@ -13,6 +13,7 @@ in a shielded `finally` so it always happens.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -54,8 +55,13 @@ class TokenBucket:
         return False
 
 
+class Disconnected(Exception):
+    """Raised by a WebSocketPort's `receive` when the client has gone."""
+
+
 class WebSocketPort:
-    """The socket as the actor sees it (Quart's websocket object satisfies it)."""
+    """The socket as the actor sees it (server.realtime.endpoint.AsgiSocket). `receive` raises
+    Disconnected when the client has gone; the actor then ends quietly."""
 
     async def receive(self) -> str | bytes: ...
     async def send(self, data: str) -> None: ...
@@ -141,8 +147,9 @@ class SessionActor:
         kernel reset the connection, and the client would never see our close code."""
         with trio.move_on_after(CLOSE_HANDSHAKE_SECONDS):
             await self._websocket.close(code)
-            while True:
-                await self._websocket.receive()
+            with contextlib.suppress(Disconnected):
+                while True:
+                    await self._websocket.receive()
 
     async def _write(self) -> None:
         async with self._outbox:
@@ -150,9 +157,12 @@ class SessionActor:
                 await self._websocket.send(text)
 
     async def _read(self) -> None:
-        """Read until the client must be closed; return with `_close_code` set."""
+        """Read until the client leaves, or until it must be closed (`_close_code` set)."""
         while True:
-            message = await self._websocket.receive()
+            try:
+                message = await self._websocket.receive()
+            except Disconnected:
+                return
             if isinstance(message, bytes):
                 self._close_code = protocol.CLOSE_UNSUPPORTED_DATA
                 return

@@ -10,9 +10,11 @@ an indicator, and cheap to replace with a store of heartbeats if ever needed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncpg
 
-from server.db import groups
+from server.db import groups, sessions
 from server.realtime import bus, protocol
 from server.realtime.router import Router
 from server.shapes import card_from_row
@@ -28,10 +30,35 @@ FROM users u WHERE u.id = $1
 """
 
 
-async def load_context(conn: asyncpg.Connection, user_id: int) -> tuple[dict, list[int], list[int]]:
-    """What a new socket needs, in one crossing: the user's card, groups and contacts."""
+@dataclass(frozen=True, slots=True)
+class SocketContext:
+    session_id: int
+    user_id: int
+    card: dict
+    group_ids: list[int]
+    contacts: list[int]
+
+
+async def open_socket_session(
+    conn: asyncpg.Connection, token: str, router: Router
+) -> SocketContext | None:
+    """Everything a new socket needs, in one crossing: its live session, the user's card,
+    groups and contacts; and the announcement that the user has one more socket open.
+    None when the token names no live session."""
+    found = await sessions.touch_session(conn, token)
+    if found is None:
+        return None
+    session_id, user_id, _ = found
     row = await conn.fetchrow(SESSION_CONTEXT, user_id)
-    return card_from_row(row), await groups.group_ids_of(conn, user_id), list(row["contacts"])
+    contacts = list(row["contacts"])
+    await bus.publish(conn, event(router, user_id, contacts, delta=+1))
+    return SocketContext(
+        session_id=session_id,
+        user_id=user_id,
+        card=card_from_row(row),
+        group_ids=await groups.group_ids_of(conn, user_id),
+        contacts=contacts,
+    )
 
 
 def snapshot(router: Router, contacts: list[int]) -> list[str]:

@@ -1,0 +1,300 @@
+"""`socialnet load`: simulated users against a running server, each one a trio task (an actor
+of its own) with a real session and a trio-websocket connection.
+
+Scenarios:
+    idle    N sockets connected and held
+    direct  pairs who follow each other chatting, R messages/s in all
+    group   N members of one group, R messages/s into its room
+    feed    users reading feed pages, R requests/s in all
+
+Every message carries a client_msg_id; each intended recipient's copy is matched to it, so the
+run knows the latency of every delivery and how many were never delivered.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import trio
+from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
+
+from server.load.stats import Stats
+
+# Handshakes in flight at once: a burst of thousands overflows the server's listen backlog.
+CONNECT_CONCURRENCY = 100
+# After the last send, how long deliveries may still arrive before they count as lost.
+DELIVERY_GRACE_SECONDS = 5.0
+PROGRESS_SECONDS = 0.5
+
+
+@dataclass
+class SimUser:
+    index: int
+    user_id: int
+    token: str
+    socket: object | None = None
+    closing: bool = False
+
+
+def load_users(sessions_file: Path, count: int) -> list[SimUser]:
+    data = json.loads(sessions_file.read_text())
+    users = data["users"][:count]
+    if len(users) < count:
+        raise SystemExit(
+            f"{sessions_file} has {len(users)} users; run `socialnet seed --users {count}`"
+        )
+    return [SimUser(n, u["user_id"], u["token"]) for n, u in enumerate(users)]
+
+
+class LoadRun:
+    def __init__(self, url: str, users: list[SimUser], stats: Stats, *, progress: bool = True):
+        self.url = url.rstrip("/")
+        self.ws_url = self.url.replace("http", "ws", 1) + "/ws"
+        self.users = users
+        self.stats = stats
+        self.progress = progress
+        # client_msg_id -> (sent at, user ids still owed a copy)
+        self.pending: dict[str, tuple[float, set[int]]] = {}
+        # Frames still to come: each copy of each message, and each sender's ack (or error).
+        self.owed = 0
+        self.all_delivered = trio.Event()
+
+    # --- sockets ---
+
+    async def connect_all(self, nursery: trio.Nursery) -> None:
+        limiter = trio.CapacityLimiter(CONNECT_CONCURRENCY)
+        async with trio.open_nursery() as connecting:
+            for user in self.users:
+                connecting.start_soon(self._connect, nursery, user, limiter)
+
+    async def _connect(self, nursery: trio.Nursery, user: SimUser, limiter) -> None:
+        async with limiter:
+            try:
+                user.socket = await connect_websocket_url(
+                    nursery,
+                    self.ws_url,
+                    extra_headers=[("Cookie", f"sid={user.token}")],
+                    message_queue_size=10_000,
+                )
+            except (HandshakeError, OSError):
+                self.stats.connect_failures += 1
+                return
+        self.stats.connected += 1
+        nursery.start_soon(self._read, user)
+
+    async def _read(self, user: SimUser) -> None:
+        try:
+            while True:
+                self._on_frame(user, json.loads(await user.socket.get_message()))
+        except ConnectionClosed:
+            if not user.closing:
+                self.stats.dropped += 1
+
+    def _on_frame(self, user: SimUser, frame: dict) -> None:
+        kind = frame.get("type")
+        if kind == "chat.message":
+            entry = self.pending.get(frame["message"].get("client_msg_id"))
+            if entry is not None and user.user_id in entry[1]:
+                entry[1].discard(user.user_id)
+                self.stats.delivered += 1
+                self.stats.latencies_ms.append((trio.current_time() - entry[0]) * 1000)
+                self._settle()
+        elif kind == "chat.ack":
+            self.stats.acked += 1
+            self._settle()
+        elif kind in ("chat.error", "error"):
+            self.stats.refused += 1
+            if kind == "chat.error":
+                self._settle()  # no ack will come for it
+
+    def _settle(self) -> None:
+        self.owed -= 1
+        if self.owed == 0:
+            self.all_delivered.set()
+
+    async def close_all(self) -> None:
+        for user in self.users:
+            user.closing = True
+        with trio.move_on_after(5):
+            async with trio.open_nursery() as closing:
+                for user in self.users:
+                    if user.socket is not None:
+                        closing.start_soon(user.socket.aclose)
+
+    # --- sending ---
+
+    async def send_chat(self, user: SimUser, to: dict, recipients: set[int]) -> None:
+        client_msg_id = uuid.uuid4().hex
+        frame = {"type": "chat.send", "to": to, "body": "load " + client_msg_id[:8]}
+        frame["client_msg_id"] = client_msg_id
+        self.pending[client_msg_id] = (trio.current_time(), set(recipients))
+        if self.owed == 0:
+            self.all_delivered = trio.Event()  # owed again: wait for a new "all settled"
+        self.owed += len(recipients) + 1  # every copy, and the sender's ack
+        self.stats.expected += len(recipients)
+        self.stats.sent += 1
+        try:
+            await user.socket.send_message(json.dumps(frame))
+        except ConnectionClosed:
+            pass  # counted as dropped by its reader; the copies it owed count as lost
+
+    async def paced(self, rate: float, duration: float, act) -> None:
+        """Call `act(n)` `rate` times a second for `duration` seconds, on schedule."""
+        interval = 1 / rate
+        start = trio.current_time()
+        for n in itertools.count():
+            due = start + n * interval
+            if due >= start + duration:
+                return
+            now = trio.current_time()
+            if now < due:
+                await trio.sleep_until(due)
+            elif now - due > interval:
+                self.stats.late_ticks += 1
+            await act(n)
+
+    async def wait_for_deliveries(self) -> None:
+        if self.owed == 0:
+            return
+        with trio.move_on_after(DELIVERY_GRACE_SECONDS):
+            await self.all_delivered.wait()
+
+    async def show_progress(self, started: float) -> None:
+        while self.progress:
+            await trio.sleep(PROGRESS_SECONDS)
+            s = self.stats
+            line = (
+                f"\r{trio.current_time() - started:6.1f}s  connected {s.connected}"
+                f"  dropped {s.dropped}  sent {s.sent}  delivered {s.delivered}/{s.expected}"
+            )
+            sys.stderr.write(line)
+            sys.stderr.flush()
+
+
+# --- scenarios ---
+
+
+async def run_idle(run: LoadRun, rate: float, duration: float) -> None:
+    await trio.sleep(duration)
+
+
+async def run_direct(run: LoadRun, rate: float, duration: float) -> None:
+    users = run.users
+    if len(users) % 2:
+        users = users[:-1]  # pairs only
+
+    async def act(n: int) -> None:
+        sender = users[n % len(users)]
+        partner = users[sender.index ^ 1]
+        if sender.socket is not None:
+            await run.send_chat(sender, {"user": partner.user_id}, {partner.user_id})
+
+    await run.paced(rate, duration, act)
+
+
+async def find_room(url: str, user: SimUser) -> int:
+    async with httpx.AsyncClient(base_url=url, cookies={"sid": user.token}) as client:
+        response = await client.get("/api/groups", params={"q": "Load room"})
+        response.raise_for_status()
+        items = response.json()["items"]
+    if not items:
+        raise SystemExit("no 'Load room' group: run `socialnet seed` first")
+    return items[-1]["id"]
+
+
+async def run_group(run: LoadRun, rate: float, duration: float) -> None:
+    room = await find_room(run.url, run.users[0])
+    connected = [user for user in run.users if user.socket is not None]
+    everyone = {user.user_id for user in connected}
+
+    async def act(n: int) -> None:
+        sender = connected[n % len(connected)]
+        await run.send_chat(sender, {"group": room}, everyone - {sender.user_id})
+
+    await run.paced(rate, duration, act)
+
+
+async def run_feed(run: LoadRun, rate: float, duration: float) -> None:
+    clients = [
+        httpx.AsyncClient(base_url=run.url, cookies={"sid": user.token}, timeout=30)
+        for user in run.users
+    ]
+
+    async def read_feed(client: httpx.AsyncClient) -> None:
+        started = trio.current_time()
+        run.stats.sent += 1
+        try:
+            response = await client.get("/api/feed")
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        if ok:
+            run.stats.delivered += 1
+            run.stats.latencies_ms.append((trio.current_time() - started) * 1000)
+        else:
+            run.stats.refused += 1
+
+    try:
+        async with trio.open_nursery() as requests:
+
+            async def act(n: int) -> None:
+                requests.start_soon(read_feed, clients[n % len(clients)])
+
+            await run.paced(rate, duration, act)
+    finally:
+        for client in clients:
+            await client.aclose()
+    run.stats.expected = run.stats.sent
+
+
+SCENARIOS = {"idle": run_idle, "direct": run_direct, "group": run_group, "feed": run_feed}
+
+
+def read_rss_kib(pid: int | None) -> int | None:
+    if pid is None:
+        return None
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return None
+
+
+async def run_load(
+    scenario: str,
+    url: str,
+    users: list[SimUser],
+    *,
+    rate: float,
+    duration: float,
+    server_pid: int | None = None,
+    progress: bool = True,
+) -> tuple[Stats, dict]:
+    """Run one scenario; its Stats and extra facts (server memory per socket)."""
+    stats = Stats(scenario=scenario, users=len(users), rate=rate, duration=duration)
+    run = LoadRun(url, users, stats, progress=progress)
+    extra: dict = {}
+    rss_before = read_rss_kib(server_pid)
+    async with trio.open_nursery() as nursery:
+        started = trio.current_time()
+        nursery.start_soon(run.show_progress, started)
+        if scenario != "feed":
+            await run.connect_all(nursery)
+        rss_connected = read_rss_kib(server_pid)
+        if rss_before is not None and stats.connected:
+            extra["server_rss_kib"] = {"before": rss_before, "connected": rss_connected}
+            extra["server_kib_per_socket"] = round(
+                (rss_connected - rss_before) / stats.connected, 1
+            )
+        await SCENARIOS[scenario](run, rate, duration)
+        await run.wait_for_deliveries()
+        await run.close_all()
+        nursery.cancel_scope.cancel()
+    if progress:
+        sys.stderr.write("\n")
+    return stats, extra

@@ -1,0 +1,135 @@
+"""`socialnet seed`: bulk-fill the database for load runs.
+
+Users are `<prefix><n>@load.test` with one password for all (hashed once, not per user), each
+logged in with a fresh session whose token is written to a sessions file for `socialnet load`.
+Users 2k and 2k+1 follow each other (the `direct` scenario's pairs); every user is a member of
+the first group (the `group` scenario's room); posts are spread over the authors, mostly public.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from server.db import sessions
+from server.domain import passwords
+
+PASSWORD = "loadtest-password"
+EMAIL_DOMAIN = "load.test"
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    users: int
+    posts: int = 0
+    groups: int = 1
+    prefix: str = "load"
+
+
+def email_of(prefix: str, n: int) -> str:
+    return f"{prefix}{n}@{EMAIL_DOMAIN}"
+
+
+async def seed(conn: asyncpg.Connection, plan: SeedPlan, password_hash: str) -> list[dict]:
+    """Insert everything in one transaction; return [{user_id, email, token}] in order."""
+    emails = [email_of(plan.prefix, n) for n in range(plan.users)]
+    async with conn.transaction():
+        await conn.execute(
+            """
+            INSERT INTO users (email, password_hash, first_name, last_name, date_of_birth,
+                               is_public)
+            SELECT e, $2, 'Load', 'User ' || n, DATE '1990-01-01', true
+            FROM unnest($1::text[]) WITH ORDINALITY AS t(e, n)
+            ON CONFLICT DO NOTHING
+            """,
+            emails,
+            password_hash,
+        )
+        rows = await conn.fetch(
+            "SELECT id, email FROM users WHERE lower(email) = ANY($1::text[])", emails
+        )
+        by_email = {row["email"]: row["id"] for row in rows}
+        ids = [by_email[email] for email in emails]
+
+        followers, followees = [], []
+        for a, b in zip(ids[0::2], ids[1::2], strict=False):
+            followers += [a, b]
+            followees += [b, a]
+        await conn.execute(
+            """
+            INSERT INTO follows (follower_id, followee_id)
+            SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING
+            """,
+            followers,
+            followees,
+        )
+
+        if ids and plan.groups:
+            room = await conn.fetchval(
+                "INSERT INTO groups (title, description, creator_id)"
+                " VALUES ('Load room', 'Everyone in the load run', $1) RETURNING id",
+                ids[0],
+            )
+            await conn.execute(
+                "INSERT INTO group_members (group_id, user_id)"
+                " SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+                room,
+                ids,
+            )
+            for g in range(1, plan.groups):
+                await conn.execute(
+                    "INSERT INTO groups (title, description, creator_id)"
+                    " VALUES ($1, 'A load group', $2)",
+                    f"Load group {g}",
+                    ids[g % len(ids)],
+                )
+
+        if ids and plan.posts:
+            rng = random.Random(7)
+            authors = [ids[n % len(ids)] for n in range(plan.posts)]
+            privacies = [
+                "public" if rng.random() < 0.7 else "almost_private" for _ in range(plan.posts)
+            ]
+            await conn.execute(
+                """
+                INSERT INTO posts (author_id, body, privacy)
+                SELECT a, 'Load post ' || n, p
+                FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(a, p, n)
+                """,
+                authors,
+                privacies,
+            )
+
+        tokens = [sessions.new_token() for _ in ids]
+        await conn.execute(
+            """
+            INSERT INTO sessions (token_hash, user_id, expires_at)
+            SELECT h, u, now() + interval '30 days'
+            FROM unnest($1::bytea[], $2::bigint[]) AS t(h, u)
+            """,
+            [sessions.token_hash(token) for token in tokens],
+            ids,
+        )
+    return [
+        {"user_id": user_id, "email": email, "token": token}
+        for user_id, email, token in zip(ids, emails, tokens, strict=True)
+    ]
+
+
+async def run_seed(database_url: str, plan: SeedPlan) -> list[dict]:
+    """Asyncio side: connect, seed, disconnect."""
+    password_hash = passwords.hash_password(PASSWORD)  # once, for every user
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await seed(conn, plan, password_hash)
+    finally:
+        await conn.close()
+
+
+def write_sessions(sessions_file: Path, created: list[dict]) -> None:
+    sessions_file.parent.mkdir(parents=True, exist_ok=True)
+    sessions_file.write_text(json.dumps({"password": PASSWORD, "users": created}))
