@@ -22,7 +22,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
-        entry.update(getattr(record, "fields", {}) or {})
+        for key, value in (getattr(record, "fields", None) or {}).items():
+            entry.setdefault(key, value)  # never overwrite ts, level, logger, event
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -79,11 +79,21 @@ async def apply_migrations(url: str) -> None:
     await trio.to_thread.run_sync(migrate.upgrade, url)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release, which by default costs a round trip per request. Our code
+    leaves no session state behind (no SET, no LISTEN, no session-level advisory lock on pooled
+    connections), and asyncpg still rolls back any transaction left open."""
+
+
 @asynccontextmanager
 async def open_pool(url: str, *, size: int) -> AsyncIterator[Database]:
     """An asyncpg pool on `url`; must run inside trio_asyncio.open_loop()."""
     pool = await trio_asyncio.aio_as_trio(asyncpg.create_pool)(
-        url, min_size=1, max_size=size, command_timeout=COMMAND_TIMEOUT_SECONDS
+        url,
+        min_size=1,
+        max_size=size,
+        command_timeout=COMMAND_TIMEOUT_SECONDS,
+        reset=_keep_session,
     )
     try:
         yield Database(pool, url)

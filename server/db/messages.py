@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from server.domain import visibility
+
 MESSAGE_COLUMNS = """
     m.id, m.sender_id, m.recipient_id, m.group_id, m.body, m.client_msg_id, m.created_at,
     s.first_name AS sender_first_name, s.last_name AS sender_last_name,
@@ -13,38 +15,47 @@ MESSAGE_COLUMNS = """
 SELECT_MESSAGE = f"SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users s ON s.id = m.sender_id"
 
 
-async def insert_message(
-    conn: asyncpg.Connection,
-    *,
-    sender_id: int,
-    recipient_id: int | None,
-    group_id: int | None,
-    body: str,
-    client_msg_id: str | None,
-) -> tuple[asyncpg.Record, bool]:
-    """(message, created). A `client_msg_id` this sender used before stores nothing new and
-    returns the message stored the first time."""
-    message_id = await conn.fetchval(
-        """
-        INSERT INTO messages (sender_id, recipient_id, group_id, body, client_msg_id)
-        VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (sender_id, client_msg_id) DO NOTHING
-        RETURNING id
-        """,
+# A message is stored only when the rule allows it, and comes back with its sender's card, in
+# one statement: the hot path of chat is this, one NOTIFY, and the transaction around them.
+def _insert_where(rule: str) -> str:
+    return f"""
+WITH inserted AS (
+    INSERT INTO messages (sender_id, recipient_id, group_id, body, client_msg_id)
+    SELECT $1, $2, $3, $4, $5 WHERE {rule}
+    ON CONFLICT (sender_id, client_msg_id) DO NOTHING
+    RETURNING *
+)
+SELECT {MESSAGE_COLUMNS} FROM inserted m JOIN users s ON s.id = m.sender_id
+"""
+
+
+INSERT_DIRECT = _insert_where(visibility.can_message("$1::bigint", "$2::bigint"))
+INSERT_GROUP = _insert_where(visibility.is_member("$3::bigint", "$1::bigint"))
+
+
+async def insert_direct(
+    conn: asyncpg.Connection, sender_id: int, recipient_id: int, body: str, client_msg_id
+) -> asyncpg.Record | None:
+    """The stored message, or None when nothing was stored (not allowed, or a repeat)."""
+    return await conn.fetchrow(INSERT_DIRECT, sender_id, recipient_id, None, body, client_msg_id)
+
+
+async def insert_group(
+    conn: asyncpg.Connection, sender_id: int, group_id: int, body: str, client_msg_id
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(INSERT_GROUP, sender_id, None, group_id, body, client_msg_id)
+
+
+async def select_by_client_msg_id(
+    conn: asyncpg.Connection, sender_id: int, client_msg_id: str | None
+) -> asyncpg.Record | None:
+    if client_msg_id is None:
+        return None
+    return await conn.fetchrow(
+        f"{SELECT_MESSAGE} WHERE m.sender_id = $1 AND m.client_msg_id = $2",
         sender_id,
-        recipient_id,
-        group_id,
-        body,
         client_msg_id,
     )
-    if message_id is None:
-        existing = await conn.fetchrow(
-            f"{SELECT_MESSAGE} WHERE m.sender_id = $1 AND m.client_msg_id = $2",
-            sender_id,
-            client_msg_id,
-        )
-        return existing, False
-    return await conn.fetchrow(f"{SELECT_MESSAGE} WHERE m.id = $1", message_id), True
 
 
 DIRECT_HISTORY = f"""

@@ -68,24 +68,20 @@ async def send_direct(
 ) -> tuple[asyncpg.Record, bool]:
     """Store and publish a direct message; (message, created). `skip`: the sending socket,
     which gets an ack instead of a copy."""
-    if sender_id == recipient_id or not await can_message(conn, sender_id, recipient_id):
+    message = await messages.insert_direct(conn, sender_id, recipient_id, body, client_msg_id)
+    if message is None:
+        repeat = await messages.select_by_client_msg_id(conn, sender_id, client_msg_id)
+        if repeat is not None:
+            return repeat, False
+        await can_message(conn, sender_id, recipient_id)  # NotFound for an unknown person
         raise ChatNotAllowed()
-    message, created = await messages.insert_message(
+    # A direct conversation is named by the other person, so each side gets its own frame.
+    await bus.publish(
         conn,
-        sender_id=sender_id,
-        recipient_id=recipient_id,
-        group_id=None,
-        body=body,
-        client_msg_id=client_msg_id,
+        bus.deliver([recipient_id], _frame(message, recipient_id)),
+        bus.deliver([sender_id], _frame(message, sender_id), skip=skip),
     )
-    if created:
-        # A direct conversation is named by the other person, so each side gets its own frame.
-        await bus.publish(
-            conn,
-            bus.deliver([recipient_id], _frame(message, recipient_id)),
-            bus.deliver([sender_id], _frame(message, sender_id), skip=skip),
-        )
-    return message, created
+    return message, True
 
 
 async def send_group(
@@ -96,18 +92,15 @@ async def send_group(
     client_msg_id: str | None,
     skip: str | None = None,
 ) -> tuple[asyncpg.Record, bool]:
-    await _require_member(conn, sender_id, group_id, write=True)
-    message, created = await messages.insert_message(
-        conn,
-        sender_id=sender_id,
-        recipient_id=None,
-        group_id=group_id,
-        body=body,
-        client_msg_id=client_msg_id,
-    )
-    if created:
-        await bus.publish(conn, bus.deliver_group(group_id, _frame(message, sender_id), skip=skip))
-    return message, created
+    message = await messages.insert_group(conn, sender_id, group_id, body, client_msg_id)
+    if message is None:
+        repeat = await messages.select_by_client_msg_id(conn, sender_id, client_msg_id)
+        if repeat is not None:
+            return repeat, False
+        await _require_member(conn, sender_id, group_id, write=True)  # 404, or not allowed
+        raise ChatNotAllowed()
+    await bus.publish(conn, bus.deliver_group(group_id, _frame(message, sender_id), skip=skip))
+    return message, True
 
 
 def _frame(message: asyncpg.Record, reader_id: int) -> dict:

@@ -216,7 +216,7 @@ def _discard(index: dict, key: object, item: object) -> None:
 def _summary(event: dict) -> dict:
     """The ids worth a log line, without message bodies."""
     frame = event.get("frame") or {}
-    fields: dict = {"event": frame.get("type") or event.get("op")}
+    fields: dict = {"type": frame.get("type") or event.get("op")}
     if "users" in event:
         fields["users"] = event["users"][:20]
     for key in ("session_id", "group_id"):

@@ -108,7 +108,7 @@ def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
     (record,) = caplog.records
     assert record.getMessage() == "routed"
     fields = record.fields
-    assert fields["event"] == "notification" and fields["notification_id"] == 3
+    assert fields["type"] == "notification" and fields["notification_id"] == 3
     assert (fields["recipients"], fields["sockets"], fields["dropped"]) == (2, 1, 0)
     assert fields["ms"] >= 0
 
