@@ -91,6 +91,8 @@ def group_from_row(row: asyncpg.Record) -> dict:
         "creator": card_from_row(row, "creator_"),
         "members_count": row["members_count"],
         "my_state": row["my_state"],
+        # The pending invitation to answer, when my_state is "invited".
+        "invitation_id": row["invitation_id"],
         "created_at": iso(row["created_at"]),
     }
 

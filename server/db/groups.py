@@ -24,7 +24,9 @@ GROUP_COLUMNS = f"""
             WHERE group_id = g.id AND user_id = $2 AND status = 'pending'
         ) THEN 'requested'
         ELSE 'none'
-    END AS my_state
+    END AS my_state,
+    (SELECT id FROM group_invitations
+     WHERE group_id = g.id AND invitee_id = $2 AND status = 'pending') AS invitation_id
 """
 
 SELECT_GROUP = f"SELECT {GROUP_COLUMNS} FROM groups g JOIN users c ON c.id = g.creator_id"

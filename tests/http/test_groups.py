@@ -53,6 +53,8 @@ async def test_invitation_accepted_makes_a_member_who_can_invite(alice, bob, car
     invitation = created.json()["invitation"]
     assert invitation["status"] == "pending"
     assert await state_in(bob, group) == "invited"
+    seen_by_bob = (await bob.client.get(f"/api/groups/{group['id']}")).json()["group"]
+    assert seen_by_bob["invitation_id"] == invitation["id"]
     (note,) = (await bob.client.get("/api/notifications")).json()["items"]
     assert note["kind"] == "group_invitation" and note["state"] == "pending"
     assert note["subject"] == {
