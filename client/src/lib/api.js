@@ -225,6 +225,77 @@ export const answerGroupInvitation = (id, action) =>
 export const answerGroupJoinRequest = (id, action) =>
   send('POST', `/api/group-join-requests/${id}/${action}`);
 
+// ---- Groups and events (owned by the groups pages) ----------------------------------------
+
+/** Every group (search by title), newest first, with `my_state` ∈ none|invited|requested|member|creator. */
+export const getGroups = ({ q, before, limit } = {}) =>
+  send('GET', withQuery('/api/groups', { q, before, limit }));
+
+/** @param {{title: string, description: string}} fields → `{group}`; 422 with `fields` */
+export const createGroup = (fields) => send('POST', '/api/groups', { json: fields });
+
+/** `{group}` for any logged-in user. */
+export const getGroup = (id) => send('GET', `/api/groups/${id}`);
+
+/** Members only (404 otherwise): `{items: [{...card, is_creator, joined_at}], next}`. */
+export const getGroupMembers = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/groups/${id}/members`, { before, limit }));
+
+/** → `{invitation: {id, status}}`; 403 for a non-member, 409 when `userId` is a member. */
+export const inviteToGroup = (groupId, userId) =>
+  send('POST', `/api/groups/${groupId}/invitations`, { json: { user_id: userId } });
+
+/** → `{request: {id, status}}`; 409 for a member. */
+export const requestToJoinGroup = (id) => send('POST', `/api/groups/${id}/join-requests`);
+
+/** Pending requests, the creator only: `{items: [{id, status, user: <card>, created_at}], next}`. */
+export const getJoinRequests = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/groups/${id}/join-requests`, { before, limit }));
+
+/** 409 for the creator. */
+export const leaveGroup = (id) => send('POST', `/api/groups/${id}/leave`);
+
+/** Members only (404 otherwise). */
+export const getGroupPosts = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/groups/${id}/posts`, { before, limit }));
+
+/** Members only: `{items: [<event>], next}`. */
+export const getGroupEvents = (id, { before, limit } = {}) =>
+  send('GET', withQuery(`/api/groups/${id}/events`, { before, limit }));
+
+/** @param {{title: string, description: string, starts_at: string}} fields starts_at with a zone → `{event}` */
+export const createEvent = (groupId, fields) =>
+  send('POST', `/api/groups/${groupId}/events`, { json: fields });
+
+export const getEvent = (id) => send('GET', `/api/events/${id}`);
+
+/** @param {'going' | 'not_going'} response → `{event}` with the new counts */
+export const respondToEvent = (id, response) =>
+  send('PUT', `/api/events/${id}/response`, { json: { response } });
+
+/** `{items: [{user: <card>, response}]}` */
+export const getEventResponses = (id) => send('GET', `/api/events/${id}/responses`);
+
+// ---- Chat (owned by the messages pages) ---------------------------------------------------
+
+/** `conversation` is `{kind: 'direct' | 'group', id}`; a direct one is named by the other person. */
+const chatPath = ({ kind, id }) => (kind === 'group' ? `/api/groups/${id}` : `/api/chats/direct/${id}`);
+
+/** My conversations, most recent first: `{items: [{kind, id, peer | group, last_message, unread_count}]}`. */
+export const getChats = () => send('GET', '/api/chats');
+
+/** A conversation's messages, newest first: `{items: [<message>], next}`. */
+export const getChatMessages = (conversation, { before, limit } = {}) =>
+  send('GET', withQuery(`${chatPath(conversation)}/messages`, { before, limit }));
+
+/** The HTTP fallback of `chat.send` → `{message}`; 403 `chat_not_allowed` when refused. */
+export const postChatMessage = (conversation, { body, client_msg_id }) =>
+  send('POST', `${chatPath(conversation)}/messages`, { json: { body, client_msg_id } });
+
+/** The HTTP fallback of `chat.read`. */
+export const markChatRead = ({ kind, id }, upTo) =>
+  send('POST', `/api/chats/${kind}/${id}/read`, { json: { up_to: upTo } });
+
 // ---- Notifications ----------------------------------------------------------------------
 
 /** Newest first: `{items: [<notification>], next}`. */

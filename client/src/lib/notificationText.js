@@ -28,7 +28,7 @@ const KINDS = {
     text: `created the event ${n.subject.event_title} in ${n.subject.group_title}${
       n.subject.starts_at ? `, on ${formatDateTime(n.subject.starts_at)}` : ''
     }.`,
-    href: group(n)
+    href: `${group(n)}?tab=events`
   }),
   post_comment: (n) => ({ text: 'commented on your post.', href: `/posts/${n.subject.post_id}` })
 };

@@ -30,7 +30,7 @@ describe('describeNotification', () => {
       group_title: 'Chess'
     });
     expect(event.text).toMatch(/^created the event Blitz night in Chess, on .+\.$/);
-    expect(event.href).toBe('/groups/8');
+    expect(event.href).toBe('/groups/8?tab=events');
     expect(say('post_comment', { post_id: 12, comment_id: 30 })).toEqual({
       text: 'commented on your post.',
       href: '/posts/12'

@@ -77,7 +77,7 @@ describe('layout', () => {
     await vi.waitFor(() => expect(document.getElementById('content')).not.toBeNull());
     expect(document.querySelector('.brand').textContent).toBe('socialnet');
     const nav = [...document.querySelectorAll('nav[aria-label="Main"] a')].map((a) => a.textContent.trim());
-    expect(nav).toEqual(['Home', 'People']);
+    expect(nav).toEqual(['Home', 'People', 'Groups', 'Messages']);
     expect(document.querySelector('.first-name').textContent).toBe('Ada');
     expect(document.querySelector('a.me').getAttribute('href')).toBe('/users/1');
 

@@ -35,4 +35,14 @@ describe('composer', () => {
     expect(form.has('image')).toBe(false);
     expect(form.get('privacy')).toBe('almost_private');
   });
+
+  it('sends group_id and no audience for a group post', () => {
+    const group = draft({ body: 'Climb Saturday?', privacy: 'private', viewerIds: [4], groupId: 12 });
+    expect(checkPost(group)).toEqual({}); // no follower to pick in a group
+    const form = postFormData(group);
+    expect(form.get('group_id')).toBe('12');
+    expect(form.has('privacy')).toBe(false);
+    expect(form.has('viewer_ids')).toBe(false);
+    expect(form.get('body')).toBe('Climb Saturday?');
+  });
 });

@@ -1,0 +1,88 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import ChatComposer from './ChatComposer.svelte';
+import { chats, startChats, threadOf } from '$lib/state/chats.svelte.js';
+import { session } from '$lib/state/session.svelte.js';
+
+const WITH_BOB = { kind: 'direct', id: 2 };
+const textarea = () => document.querySelector('textarea');
+const button = (name) => document.querySelector(`button[aria-label="${name}"]`);
+const sendButton = () => [...document.querySelectorAll('button')].find((b) => b.textContent === 'Send');
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+let component;
+let socket;
+let stop;
+beforeEach(() => {
+  session.user = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
+  vi.stubGlobal('fetch', vi.fn(async () => Response.json({ items: [], next: null })));
+  socket = { sent: [], subscribe: () => () => {}, send: (frame) => socket.sent.push(frame) > 0 };
+  stop = startChats(socket);
+  component = mount(ChatComposer, { target: document.body, props: { conversation: WITH_BOB } });
+  flushSync();
+});
+afterEach(() => {
+  unmount(component);
+  stop();
+  document.body.innerHTML = '';
+});
+
+function type(text, caret = text.length) {
+  textarea().value = text;
+  textarea().dispatchEvent(new Event('input', { bubbles: true }));
+  textarea().setSelectionRange(caret, caret);
+  flushSync();
+}
+
+describe('ChatComposer', () => {
+  it('is labelled "Message" and sends on Enter, not on Shift+Enter', () => {
+    expect(document.querySelector('label').textContent).toBe('Message');
+    type('hello');
+    textarea().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }));
+    flushSync();
+    expect(threadOf(WITH_BOB).outbox).toHaveLength(0);
+    textarea().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    flushSync();
+    expect(threadOf(WITH_BOB).outbox.map((m) => m.body)).toEqual(['hello']);
+    expect(textarea().value).toBe('');
+    expect(socket.sent.at(-1)).toMatchObject({ type: 'chat.send', to: { user: 2 }, body: 'hello' });
+  });
+
+  it('inserts a picked emoji at the caret; Escape closes the picker and returns focus', async () => {
+    type('hi there', 2);
+    button('Insert emoji').click();
+    await settle();
+    expect(button('Insert emoji').getAttribute('aria-expanded')).toBe('true');
+    expect(document.activeElement.getAttribute('aria-label')).toBe('grinning face');
+
+    const climber = button('woman climbing');
+    climber.click();
+    await settle();
+    expect(textarea().value).toBe('hi🧗‍♀️ there');
+    expect(textarea().selectionStart).toBe(2 + '🧗‍♀️'.length);
+    expect(document.activeElement).toBe(textarea());
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+
+    button('Insert emoji').click();
+    await settle();
+    document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    expect(document.activeElement.getAttribute('aria-label')).toBe('person running') // it reopens where it was;
+    document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    flushSync();
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+    expect(document.activeElement).toBe(button('Insert emoji'));
+  });
+
+  it('counts characters near the limit and refuses too many', () => {
+    type('a'.repeat(100));
+    expect(document.querySelector('.count').textContent.trim()).toBe('');
+    type('😀'.repeat(1900));
+    expect(document.querySelector('.count').textContent.trim()).toBe('1900 / 2000');
+    type('😀'.repeat(2001));
+    expect(sendButton().disabled).toBe(true);
+    expect(textarea().getAttribute('aria-invalid')).toBe('true');
+    expect(chats.threads['direct:2']?.outbox ?? []).toHaveLength(0);
+  });
+});

@@ -1,0 +1,134 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+
+vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
+const { goto } = await import('$app/navigation');
+const { default: GroupsPage } = await import('./+page.svelte');
+
+const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
+const group = (id, my_state, extra = {}) => ({
+  id,
+  title: `Group ${id}`,
+  description: `About group ${id}`,
+  creator: ALICE,
+  members_count: 3,
+  my_state,
+  created_at: '2025-01-01T10:00:00Z',
+  ...extra
+});
+
+function routes(table) {
+  const fetch = vi.fn(async (path, init) => {
+    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
+    if (typeof answer === 'function') answer = answer(init);
+    const [status, body] = answer;
+    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
+  });
+  vi.stubGlobal('fetch', fetch);
+  return fetch;
+}
+const text = () => document.body.textContent.replace(/\s+/g, ' ');
+const card = (title) => [...document.querySelectorAll('article')].find((a) => a.querySelector('h3').textContent === title);
+const within = (root, label) =>
+  [...root.querySelectorAll('button, a')].find((b) => b.textContent.replace(/\s+/g, ' ').trim() === label);
+function type(element, value) {
+  element.value = value;
+  element.dispatchEvent(new Event('input', { bubbles: true }));
+  flushSync();
+}
+
+let component;
+function render() {
+  component = mount(GroupsPage, { target: document.body });
+  flushSync();
+}
+afterEach(() => {
+  unmount(component);
+  document.body.innerHTML = '';
+});
+
+describe('groups page', () => {
+  it('lists groups with what each state allows', async () => {
+    routes({
+      'GET /api/groups': [
+        200,
+        { items: [group(4, 'none'), group(3, 'invited'), group(2, 'requested'), group(1, 'creator')], next: null }
+      ]
+    });
+    render();
+    await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
+    expect(within(card('Group 4'), 'Request to join')).toBeDefined();
+    expect(within(card('Group 3'), 'Accept invitation')).toBeDefined();
+    expect(within(card('Group 3'), 'Decline')).toBeDefined();
+    expect(card('Group 2').textContent).toContain('Requested');
+    expect(within(card('Group 2'), 'Requested')).toBeUndefined(); // nothing to click
+    expect(within(card('Group 1'), 'Open').getAttribute('href')).toBe('/groups/1');
+    expect(card('Group 1').textContent).toContain('3 members');
+    expect(card('Group 1').textContent).toContain('Alice Tester');
+    expect(card('Group 1').textContent).toContain('About group 1');
+  });
+
+  it('asks to join, and the card says Requested', async () => {
+    const fetch = routes({
+      'GET /api/groups': [200, { items: [group(4, 'none')], next: null }],
+      'POST /api/groups/4/join-requests': [201, { request: { id: 9, status: 'pending' } }],
+      'GET /api/groups/4': [200, { group: group(4, 'requested') }]
+    });
+    render();
+    await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
+    within(card('Group 4'), 'Request to join').click();
+    await vi.waitFor(() => expect(within(card('Group 4'), 'Request to join')).toBeUndefined());
+    expect(card('Group 4').textContent).toContain('Requested');
+    expect(fetch.mock.calls.map(([p, i]) => `${i?.method ?? 'GET'} ${p}`)).toContain('POST /api/groups/4/join-requests');
+  });
+
+  it('searches by title', async () => {
+    const fetch = routes({
+      'GET /api/groups': [200, { items: [group(4, 'none')], next: null }],
+      'GET /api/groups?q=chess': [200, { items: [], next: null }]
+    });
+    render();
+    await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
+    const search = document.getElementById('groups-search');
+    expect(document.querySelector('label[for="groups-search"]').textContent).toBe('Search groups');
+    type(search, 'chess');
+    search.form.requestSubmit();
+    await vi.waitFor(() => expect(text()).toContain('No group matches “chess”.'));
+    expect(fetch).toHaveBeenLastCalledWith('/api/groups?q=chess', expect.anything());
+  });
+
+  it('creates a group and opens its page; fields are checked first', async () => {
+    const fetch = routes({
+      'GET /api/groups': [200, { items: [], next: null }],
+      'POST /api/groups': [201, { group: group(12, 'creator', { title: 'Climbing' }) }]
+    });
+    render();
+    await vi.waitFor(() => expect(text()).toContain('No groups yet'));
+    const submit = within(document.body, 'Create group');
+    submit.click();
+    flushSync();
+    expect(text()).toContain('Give the group a title.');
+    expect(document.getElementById('group-title').getAttribute('aria-invalid')).toBe('true');
+    expect(fetch.mock.calls.some(([, init]) => init?.method === 'POST')).toBe(false);
+
+    type(document.getElementById('group-title'), ' Climbing ');
+    type(document.getElementById('group-description'), 'Ropes and chalk');
+    submit.click();
+    await vi.waitFor(() => expect(goto).toHaveBeenCalledWith('/groups/12'));
+    const [, init] = fetch.mock.calls.find(([, i]) => i?.method === 'POST');
+    expect(JSON.parse(init.body)).toEqual({ title: 'Climbing', description: 'Ropes and chalk' });
+  });
+
+  it('shows the server’s field errors', async () => {
+    routes({
+      'GET /api/groups': [200, { items: [], next: null }],
+      'POST /api/groups': [422, { error: { code: 'validation_error', message: 'Check.', fields: { title: 'at most 100 characters' } } }]
+    });
+    render();
+    type(document.getElementById('group-title'), 'x');
+    type(document.getElementById('group-description'), 'y');
+    within(document.body, 'Create group').click();
+    await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('At most 100 characters.'));
+  });
+});
