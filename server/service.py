@@ -5,6 +5,7 @@
        └─ open_database(config)              embedded Postgres or DATABASE_URL, migrated, pooled
           └─ service nursery
              ├─ router.run()                 fans events out to the sockets of this process
+             ├─ writer.run()                 stores chat messages from sockets in batches
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
              └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
@@ -30,6 +31,7 @@ from server.http.app import create_app
 from server.http.serving import serve_app
 from server.realtime import bus, protocol
 from server.realtime.router import Router
+from server.realtime.writer import MessageWriter
 
 log = logging.getLogger("socialnet.service")
 
@@ -68,9 +70,11 @@ async def serve(
     async with trio_asyncio.open_loop():
         async with open_database(config) as db:
             router = router or Router()
-            app = create_app(config, db, router)
+            writer = MessageWriter(db)
+            app = create_app(config, db, router, writer)
             async with trio.open_nursery() as service_nursery:
                 await service_nursery.start(router.run)
+                await service_nursery.start(writer.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its

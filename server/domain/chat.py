@@ -75,12 +75,7 @@ async def send_direct(
             return repeat, False
         await can_message(conn, sender_id, recipient_id)  # NotFound for an unknown person
         raise ChatNotAllowed()
-    # A direct conversation is named by the other person, so each side gets its own frame.
-    await bus.publish(
-        conn,
-        bus.deliver([recipient_id], _frame(message, recipient_id)),
-        bus.deliver([sender_id], _frame(message, sender_id), skip=skip),
-    )
+    await bus.publish(conn, *message_events(message, skip=skip))
     return message, True
 
 
@@ -99,8 +94,22 @@ async def send_group(
             return repeat, False
         await _require_member(conn, sender_id, group_id, write=True)  # 404, or not allowed
         raise ChatNotAllowed()
-    await bus.publish(conn, bus.deliver_group(group_id, _frame(message, sender_id), skip=skip))
+    await bus.publish(conn, *message_events(message, skip=skip))
     return message, True
+
+
+def message_events(message: asyncpg.Record, *, skip: str | None) -> list[dict]:
+    """The bus events that deliver a stored message: to the group's members, or to the
+    recipient and to the sender's other sockets. A direct conversation is named by the other
+    person, so each side of it gets its own frame."""
+    sender = message["sender_id"]
+    if message["group_id"] is not None:
+        return [bus.deliver_group(message["group_id"], _frame(message, sender), skip=skip)]
+    recipient = message["recipient_id"]
+    return [
+        bus.deliver([recipient], _frame(message, recipient)),
+        bus.deliver([sender], _frame(message, sender), skip=skip),
+    ]
 
 
 def _frame(message: asyncpg.Record, reader_id: int) -> dict:

@@ -28,6 +28,7 @@ from server.media import MAX_IMAGE_BYTES
 from server.realtime import endpoint
 from server.realtime.chat import ChatHandlers
 from server.realtime.router import Router
+from server.realtime.writer import MessageWriter
 
 # An upload is one image (10 MiB at most) plus a few short fields. A larger body is refused
 # before it is read; a smaller one with an oversized image gets the same 413 from the media check.
@@ -64,7 +65,7 @@ class SocialnetApp:
             await self.http(scope, receive, send)
 
 
-def create_app(config: Config, db: Database, router: Router) -> SocialnetApp:
+def create_app(config: Config, db: Database, router: Router, writer: MessageWriter) -> SocialnetApp:
     app = QuartTrio("socialnet")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -77,7 +78,10 @@ def create_app(config: Config, db: Database, router: Router) -> SocialnetApp:
     )
     app.url_map.converters["id"] = IdConverter
     services = Services(
-        config=config, db=db, router=router, frame_handlers=ChatHandlers(db, router).table()
+        config=config,
+        db=db,
+        router=router,
+        frame_handlers=ChatHandlers(db, router, writer).table(),
     )
     app.extensions["socialnet"] = services
 

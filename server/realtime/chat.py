@@ -8,7 +8,6 @@ never stored.
 from __future__ import annotations
 
 import time
-from functools import partial
 
 from server.db.database import Database
 from server.domain import chat
@@ -17,6 +16,7 @@ from server.realtime import bus, protocol
 from server.realtime.actor import SessionActor
 from server.realtime.protocol import ChatRead, ChatSend, ChatTyping, Target
 from server.realtime.router import Router
+from server.realtime.writer import MessageWriter
 from server.shapes import message_from_row
 
 # One typing frame per conversation per socket this often at most: a busy typist costs their
@@ -31,9 +31,10 @@ def _error(client_msg_id: str | None, code: str) -> str:
 
 
 class ChatHandlers:
-    def __init__(self, db: Database, router: Router):
+    def __init__(self, db: Database, router: Router, writer: MessageWriter):
         self.db = db
         self.router = router
+        self.writer = writer
 
     def table(self) -> dict:
         return {ChatSend: self.send, ChatTyping: self.typing, ChatRead: self.read}
@@ -41,13 +42,8 @@ class ChatHandlers:
     async def send(self, actor: SessionActor, frame: ChatSend) -> None:
         try:
             body = chat.parse_body(frame.body)
-            send = chat.send_direct if frame.to.kind == "direct" else chat.send_group
-            message, _ = await self.db.transaction(
-                partial(send, skip=actor.id),
-                actor.user_id,
-                frame.to.id,
-                body,
-                frame.client_msg_id,
+            message, _ = await self.writer.send(
+                actor.user_id, frame.to.kind, frame.to.id, body, frame.client_msg_id, skip=actor.id
             )
         except ApiError as error:
             actor.deliver_nowait(_error(frame.client_msg_id, error.code))

@@ -56,6 +56,8 @@ class Router:
         self._online_members: dict[int, set[int]] = {}
         # Open sockets per user across every process (from the bus's presence events).
         self._presence: dict[int, int] = {}
+        self._no_sockets = trio.Event()
+        self._no_sockets.set()
         send, receive = trio.open_memory_channel[dict](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
@@ -65,6 +67,8 @@ class Router:
     def register(self, connection: Connection, group_ids: Iterable[int] = ()) -> None:
         """Add a socket; `group_ids` are its user's groups, read when the socket opened."""
         user_id = connection.user_id
+        if self._no_sockets.is_set():
+            self._no_sockets = trio.Event()
         self._by_user.setdefault(user_id, set()).add(connection)
         self._by_session.setdefault(connection.session_id, set()).add(connection)
         for group_id in group_ids:
@@ -77,6 +81,12 @@ class Router:
         if user_id not in self._by_user:  # the user's last socket here closed
             for group_id in self._groups_of.pop(user_id, ()):
                 _discard(self._online_members, group_id, user_id)
+        if not self._by_user:
+            self._no_sockets.set()
+
+    async def wait_no_sockets(self) -> None:
+        """Return once no socket is registered (at shutdown; and for tests of cleanup)."""
+        await self._no_sockets.wait()
 
     def _add_member(self, group_id: int, user_id: int) -> None:
         self._groups_of.setdefault(user_id, set()).add(group_id)

@@ -119,8 +119,7 @@ async def test_an_oversized_frame_is_refused_early_and_the_connection_released(s
     await read_until_closed(stream)
     await stream.aclose()
     with trio.fail_after(FRAME_DEADLINE):
-        while server.router.open_sockets:  # noqa: ASYNC110 (polling another task's registry)
-            await trio.sleep(0.01)
+        await server.router.wait_no_sockets()
 
 
 async def test_an_oversized_binary_frame_closes_with_1003(server, alice):

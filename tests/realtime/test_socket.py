@@ -118,5 +118,4 @@ async def test_logout_closes_that_sessions_sockets_only(server, alice, new_clien
 
 async def _router_forgets_every_socket(server) -> None:
     with trio.fail_after(FRAME_DEADLINE):
-        while server.router.open_sockets:  # noqa: ASYNC110 (polling another task's registry)
-            await trio.sleep(0.01)
+        await server.router.wait_no_sockets()

@@ -1,0 +1,69 @@
+"""The chat writer stores a whole batch in one transaction and still answers each send as the
+single-message path would: stored, a repeat, not allowed, or unknown."""
+
+from __future__ import annotations
+
+import pytest
+import trio
+import trio.testing
+import trio_asyncio
+
+from server.db.database import open_pool
+from server.errors import ChatNotAllowed, NotFound
+from server.realtime.writer import MessageWriter
+from tests.http.test_groups import create_group, make_member
+
+
+@pytest.fixture
+async def db(server):
+    async with trio_asyncio.open_loop():
+        async with open_pool(server.config.database_url, size=2) as pool:
+            yield pool
+
+
+async def test_one_batch_answers_every_send_on_its_own(server, db, alice, bob, carol):
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    group = await create_group(alice)
+    await make_member(alice, group, bob)
+    writer = MessageWriter(db)
+    sends = {
+        "stored": (alice.id, "direct", bob.id, "hi", "x1"),
+        "repeat": (alice.id, "direct", bob.id, "hi", "x1"),
+        "stranger": (carol.id, "direct", bob.id, "hi", None),
+        "unknown": (alice.id, "direct", 999_999, "hi", None),
+        "room": (bob.id, "group", group["id"], "crag?", None),
+        "outsider": (carol.id, "group", group["id"], "me?", None),
+        "no group": (alice.id, "group", 999_999, "?", None),
+    }
+    results: dict = {}
+    all_answered = trio.Event()
+
+    async def send(name, args):
+        try:
+            results[name] = await writer.send(*args)
+        except (ChatNotAllowed, NotFound) as error:
+            results[name] = error
+        if len(results) == len(sends):
+            all_answered.set()
+
+    async with trio.open_nursery() as nursery:
+        for name, args in sends.items():
+            nursery.start_soon(send, name, args)
+        await trio.testing.wait_all_tasks_blocked()  # every send is queued...
+        nursery.start_soon(writer.run)  # ...before the writer takes its first batch
+        with trio.fail_after(10):
+            await all_answered.wait()
+        nursery.cancel_scope.cancel()
+
+    stored, created = results["stored"]
+    assert created and stored["body"] == "hi" and stored["recipient_id"] == bob.id
+    repeat, created_again = results["repeat"]
+    assert not created_again and repeat["id"] == stored["id"]
+    assert isinstance(results["stranger"], ChatNotAllowed)
+    assert isinstance(results["unknown"], NotFound)
+    room, _ = results["room"]
+    assert room["group_id"] == group["id"]
+    assert isinstance(results["outsider"], ChatNotAllowed)
+    assert isinstance(results["no group"], NotFound)
+    history = (await bob.client.get(f"/api/chats/direct/{alice.id}/messages")).json()["items"]
+    assert [m["id"] for m in history] == [stored["id"]]
