@@ -84,6 +84,8 @@ def create_app(config: Config, db: Database, router: Router, writer: MessageWrit
         frame_handlers=ChatHandlers(db, router, writer).table(),
     )
     app.extensions["socialnet"] = services
+    # A logout on any process reaches every router over the bus: forget the session here too.
+    router.on_session_ended.append(services.sessions.forget)
 
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)

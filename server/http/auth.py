@@ -14,7 +14,7 @@ from server.domain import accounts, passwords
 from server.domain.accounts import Registration
 from server.errors import EmailTaken, InvalidCredentials, NotFound, ValidationError
 from server.http import bodies
-from server.http.context import db, viewer_id
+from server.http.context import db, services, viewer_id
 from server.http.guards import (
     COOKIE_MAX_AGE,
     clear_session_cookie,
@@ -71,6 +71,7 @@ async def _find_credentials(conn: asyncpg.Connection, email: str, old_session_id
     if old_session_id is not None:
         # A login replaces the browser's previous session rather than leaving it behind.
         await sessions.delete_session(conn, old_session_id)
+        await bus.publish(conn, bus.close_session(old_session_id))
     return await users.select_credentials(conn, email)
 
 
@@ -91,6 +92,8 @@ async def login():
     if len(password) > accounts.MAX_PASSWORD_LENGTH:
         raise InvalidCredentials()
     await load_session()
+    if g.session_id is not None:
+        services().sessions.forget(g.session_id)
     found = await db().transaction(_find_credentials, email.strip(), g.session_id)
     hashed = found.password_hash if found else None
     if not await trio.to_thread.run_sync(passwords.verify_password, hashed, password):
@@ -112,6 +115,7 @@ async def _end_session(conn: asyncpg.Connection, session_id: int) -> None:
 async def logout():
     """End this session: delete its row, clear the cookie, close its sockets."""
     viewer_id()
+    services().sessions.forget(g.session_id)
     await db().transaction(_end_session, g.session_id)
     response = await make_response("", 204)
     clear_session_cookie(response)

@@ -9,6 +9,7 @@ from quart import current_app, g
 from server.config import Config
 from server.db.database import Database
 from server.errors import Unauthenticated
+from server.http.session_cache import SessionCache
 from server.realtime.router import Router
 
 
@@ -23,6 +24,8 @@ class Services:
     router: Router
     # WebSocket frame type -> handler (chat frames register theirs here).
     frame_handlers: dict = field(default_factory=dict)
+    # Live sessions recently seen (server/http/session_cache.py).
+    sessions: SessionCache = field(default_factory=SessionCache)
 
 
 def services() -> Services:

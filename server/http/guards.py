@@ -13,7 +13,7 @@ from quart import Response, g, request
 
 from server.db import sessions
 from server.errors import ForbiddenOrigin, Unauthenticated
-from server.http.context import config, db
+from server.http.context import config, db, services
 
 SESSION_COOKIE = "sid"
 COOKIE_MAX_AGE = int(sessions.SESSION_LIFETIME.total_seconds())
@@ -69,9 +69,15 @@ async def load_session() -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token or len(token) > 128:
         return
+    cache = services().sessions
+    cached = cache.get(token)
+    if cached is not None:
+        g.session_id, g.user_id = cached
+        return
     found = await db().run(sessions.touch_session, token)
     if found is not None:
         g.session_id, g.user_id, g.session_refreshed = found
+        cache.put(token, g.session_id, g.user_id)
 
 
 async def guard_request() -> None:

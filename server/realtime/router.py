@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NoReturn, Protocol
 
 import trio
@@ -49,6 +49,8 @@ class Connection(Protocol):
 
 class Router:
     def __init__(self) -> None:
+        # Called with the session id when a session ends (a logout on any process).
+        self.on_session_ended: list[Callable[[int], None]] = []
         self._by_user: dict[int, set[Connection]] = {}
         self._by_session: dict[int, set[Connection]] = {}
         # Online users only: their groups, and each group's online members.
@@ -208,6 +210,8 @@ class Router:
         return reached, dropped, recipients
 
     def _close_session(self, session_id: object) -> int:
+        for callback in self.on_session_ended:
+            callback(session_id)  # type: ignore[arg-type]
         connections = tuple(self._by_session.get(session_id, ()))  # type: ignore[arg-type]
         for connection in connections:
             connection.close(protocol.CLOSE_SESSION_ENDED)

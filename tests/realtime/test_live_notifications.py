@@ -71,10 +71,15 @@ async def test_a_request_made_on_one_process_reaches_a_socket_on_another(
 
 
 async def test_logout_on_one_process_closes_the_session_on_another(server, second_server, alice):
-    async with open_socket(second_server, alice) as alice_on_b:
-        await alice.client.post("/api/auth/logout")  # through server A
-        with pytest.raises(ConnectionClosed), trio.fail_after(FRAME_DEADLINE):
-            await alice_on_b.get_message()
+    async with httpx.AsyncClient(base_url=second_server.url) as on_b:
+        on_b.cookies.set("sid", alice.client.cookies["sid"])
+        assert (await on_b.get("/api/auth/me")).status_code == 200  # B now trusts the session
+        async with open_socket(second_server, alice) as alice_on_b:
+            await alice.client.post("/api/auth/logout")  # through server A
+            with pytest.raises(ConnectionClosed), trio.fail_after(FRAME_DEADLINE):
+                await alice_on_b.get_message()
+        # B closed the socket on the bus's word; the same word made it forget the session.
+        assert (await on_b.get("/api/auth/me")).status_code == 401
 
 
 async def test_sessions_work_on_either_process(second_server, alice):
