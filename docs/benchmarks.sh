@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every load scenario against the product and against the bare baseline, on this machine,
+# and writes one JSON report per run to docs/results/. See docs/benchmarks.md.
+#   bash docs/benchmarks.sh            # the full targets (about 10 minutes)
+#   QUICK=1 bash docs/benchmarks.sh    # a short smoke run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+DATA=$(mktemp -d /tmp/socialnet-bench.XXXXXX)
+OUT=docs/results
+PORT=${PORT:-8100}
+BASE_PORT=$((PORT + 1))
+mkdir -p "$OUT"
+if [[ -n "${QUICK:-}" ]]; then SCALE=10; LONG=5; else SCALE=1; LONG=${DURATION:-60}; fi
+
+cleanup() { kill "${SERVER:-}" "${BASELINE:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+"$BIN/socialnet" serve --port "$PORT" --data-dir "$DATA" --log-format json >"$DATA/server.log" 2>&1 &
+SERVER=$!
+until curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null; do sleep 0.5; done
+"$BIN/socialnet" seed --users 10000 --posts 100000 --data-dir "$DATA" --sessions "$DATA/sessions.json"
+"$BIN/socialnet" baseline --port "$BASE_PORT" --sessions "$DATA/sessions.json" >"$DATA/baseline.log" 2>&1 &
+BASELINE=$!
+until curl -sf "http://127.0.0.1:$BASE_PORT/api/health" >/dev/null; do sleep 0.5; done
+
+run() {  # name scenario users rate duration
+  local name=$1 scenario=$2 users=$3 rate=$4 duration=$5
+  for target in product baseline; do
+    local url=http://127.0.0.1:$PORT pid=$SERVER
+    if [[ $target == baseline ]]; then url=http://127.0.0.1:$BASE_PORT; pid=$BASELINE; fi
+    echo "== $name ($target)"
+    "$BIN/socialnet" load "$scenario" --url "$url" --users "$users" --rate "$rate" \
+      --duration "$duration" --sessions "$DATA/sessions.json" --server-pid "$pid" \
+      --json "$OUT/$name-$target.json" --quiet || true
+  done
+}
+
+run direct-200 direct 2000 $((200 / SCALE)) "$LONG"
+run direct-1000 direct 2000 $((1000 / SCALE)) "$LONG"
+run group-1000 group $((1000 / SCALE)) 2 "$LONG"
+run feed-50 feed 200 $((50 / SCALE)) "$LONG"
+run feed-200 feed 200 $((200 / SCALE)) "$LONG"
+run idle-10k idle $((10000 / SCALE)) 1 "$LONG"
+echo "reports in $OUT"
