@@ -49,7 +49,7 @@ test-browser: install browser
 	$(BIN)/pytest tests/e2e -q -p no:trio -W ignore::pytest.PytestConfigWarning
 
 test-containers: $(VENV)/.installed
-	bash containers/lint.sh
+	bash containers/lint.sh && bash containers/verify.sh
 
 # Debian's chromium drives the browser tests (never `playwright install`: no downloads here).
 browser:

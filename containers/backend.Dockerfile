@@ -22,11 +22,22 @@ WORKDIR /app
 # Only the metadata and an empty `server` package: this layer (all dependencies,
 # manylinux wheels, no compiler needed) is rebuilt only when pyproject.toml
 # changes. The editable install maps `server` to /app/server, which the runtime
-# stage fills with the real code.
-COPY pyproject.toml README.md ./
-RUN mkdir server \
-    && touch server/__init__.py \
-    && pip install --no-cache-dir --editable .
+# stage fills with the real code. README.md (pyproject's `readme`) is an empty
+# placeholder here, so that editing the real one does not reinstall everything:
+# the package's long description is not used at run time.
+#
+# Optional build secrets, for a build behind a TLS-intercepting proxy or with a
+# private index (containers/build.sh passes the host's): `pip_conf`, a pip.conf
+# (index-url, cert = /run/secrets/ca_bundle, ...), and `ca_bundle`, a CA bundle.
+# Secrets are mounted for this one step and never stored in a layer; without
+# them (a plain `docker build`) pip uses PyPI and its own CA list. pip and
+# setuptools leave the venv afterwards: nothing imports them at run time.
+COPY pyproject.toml ./
+RUN --mount=type=secret,id=pip_conf --mount=type=secret,id=ca_bundle \
+    mkdir server \
+    && touch server/__init__.py README.md \
+    && PIP_CONFIG_FILE=/run/secrets/pip_conf pip install --no-cache-dir --editable . \
+    && pip uninstall --yes --quiet setuptools pip
 
 ########## runtime: the venv and the project files, nothing else ##########
 FROM python:3.11-slim-bookworm AS runtime

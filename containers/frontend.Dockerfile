@@ -14,11 +14,16 @@ ENV CI=1 \
     NPM_CONFIG_AUDIT=false
 
 # Dependencies first so that a source change reuses this layer.
+# Optional build secrets (containers/build.sh passes the host's): `npmrc`, npm
+# settings (registry, cafile = /run/secrets/ca_bundle, ...), and `ca_bundle`, a
+# CA bundle; mounted for this step only, never stored in a layer.
 COPY client/package.json client/package-lock.json ./
-RUN npm ci
+RUN --mount=type=secret,id=npmrc --mount=type=secret,id=ca_bundle \
+    NPM_CONFIG_USERCONFIG=/run/secrets/npmrc npm ci
 
+# `svelte-kit sync` first: .svelte-kit/ is not in the build context.
 COPY client/ ./
-RUN npm run build
+RUN npx svelte-kit sync && npm run build
 
 ########## runtime: official nginx, unprivileged ##########
 FROM nginx:1.27-bookworm AS runtime

