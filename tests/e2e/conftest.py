@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from server.config import REPO_ROOT
 from tests import postgres
@@ -27,6 +27,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 CLIENT_BUILD = REPO_ROOT / "client" / "build"
+
+# Live updates cross a socket, the bus and a refetch; on a loaded 2-core CI box that can take
+# longer than Playwright's default 5 s for an assertion to come true.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
