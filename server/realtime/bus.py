@@ -96,7 +96,7 @@ def deliver_group(group_id: int, frame: dict, *, skip: str | None = None) -> dic
 
 def presence(user_id: int, *, delta: int, contacts: list[int]) -> dict:
     """A socket of `user_id` opened (+1) or closed (-1); `contacts` are the people who may see
-    it (those they follow or are followed by) who are online."""
+    it (those they follow or are followed by)."""
     return {"op": "presence", "user_id": user_id, "delta": delta, "contacts": contacts}
 
 

@@ -102,7 +102,7 @@ async def serve_socket(services: Services, scope, receive, send) -> None:
     router = services.router
     context = None
     if token is not None:
-        context = await services.db.run(presence.open_socket_session, token, router)
+        context = await services.db.run(presence.open_socket_session, token)
     if context is None:
         await _refuse(scope, send, Unauthenticated())
         return
@@ -123,5 +123,5 @@ async def serve_socket(services: Services, scope, receive, send) -> None:
     finally:
         with trio.move_on_after(PRESENCE_DEADLINE_SECONDS) as deadline:
             deadline.shield = True
-            leaving = presence.event(router, context.user_id, context.contacts, delta=-1)
+            leaving = presence.event(context.user_id, context.contacts, delta=-1)
             await services.db.run(bus.publish, leaving)

@@ -39,9 +39,7 @@ class SocketContext:
     contacts: list[int]
 
 
-async def open_socket_session(
-    conn: asyncpg.Connection, token: str, router: Router
-) -> SocketContext | None:
+async def open_socket_session(conn: asyncpg.Connection, token: str) -> SocketContext | None:
     """Everything a new socket needs, in one crossing: its live session, the user's card,
     groups and contacts; and the announcement that the user has one more socket open.
     None when the token names no live session."""
@@ -51,7 +49,7 @@ async def open_socket_session(
     session_id, user_id, _ = found
     row = await conn.fetchrow(SESSION_CONTEXT, user_id)
     contacts = list(row["contacts"])
-    await bus.publish(conn, event(router, user_id, contacts, delta=+1))
+    await bus.publish(conn, event(user_id, contacts, delta=+1))
     return SocketContext(
         session_id=session_id,
         user_id=user_id,
@@ -70,6 +68,8 @@ def snapshot(router: Router, contacts: list[int]) -> list[str]:
     ]
 
 
-def event(router: Router, user_id: int, contacts: list[int], *, delta: int) -> dict:
-    online_contacts = [contact for contact in contacts if router.is_online(contact)]
-    return bus.presence(user_id, delta=delta, contacts=online_contacts)
+def event(user_id: int, contacts: list[int], *, delta: int) -> dict:
+    """Every contact, not only those online as this process sees them: a contact whose own
+    socket opened a moment ago may not be known here yet, and each router delivers only to
+    the sockets it holds. A long list travels in chunks (server/realtime/bus.py)."""
+    return bus.presence(user_id, delta=delta, contacts=contacts)
