@@ -51,6 +51,15 @@ async def select_group(
     return await conn.fetchrow(f"{SELECT_GROUP} WHERE g.id = $1", group_id, viewer_id)
 
 
+async def is_member(conn: asyncpg.Connection, group_id: int, user_id: int) -> bool | None:
+    """Whether `user_id` belongs to the group; None when there is no such group."""
+    return await conn.fetchval(
+        f"SELECT {visibility.is_member('g.id', '$2')} FROM groups g WHERE g.id = $1",
+        group_id,
+        user_id,
+    )
+
+
 async def insert_group(
     conn: asyncpg.Connection, creator_id: int, title: str, description: str
 ) -> int:

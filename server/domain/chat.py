@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import messages
+from server.db import groups, messages
 from server.domain import visibility
 from server.domain.text import clean_text
 from server.errors import ChatNotAllowed, NotFound, ValidationError
@@ -45,11 +45,7 @@ async def can_message(conn: asyncpg.Connection, sender_id: int, recipient_id: in
 
 
 async def _require_member(conn: asyncpg.Connection, user_id: int, group_id: int, *, write: bool):
-    member = await conn.fetchval(
-        f"SELECT {visibility.is_member('g.id', '$2')} FROM groups g WHERE g.id = $1",
-        group_id,
-        user_id,
-    )
+    member = await groups.is_member(conn, group_id, user_id)
     if member is None:
         raise NotFound("No such group.")
     if not member:

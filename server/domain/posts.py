@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from server.db import comments, posts
-from server.domain import visibility
+from server.db import comments, groups, posts
 from server.domain.notifications import Draft, notify
 from server.domain.text import clean_text
 from server.errors import Forbidden, NotFound, ValidationError
@@ -58,11 +57,7 @@ def parse_comment_body(value: object, *, has_image: bool) -> str:
 
 
 async def _check_group_member(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
-    member = await conn.fetchval(
-        f"SELECT {visibility.is_member('g.id', '$2')} FROM groups g WHERE g.id = $1",
-        group_id,
-        user_id,
-    )
+    member = await groups.is_member(conn, group_id, user_id)
     if member is None:
         raise NotFound("No such group.")
     if not member:
