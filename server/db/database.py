@@ -3,10 +3,20 @@
 asyncpg speaks asyncio only, so every call crosses trio -> asyncio with trio_asyncio. A crossing
 costs more than a query on these machines, so a request hands the bridge one function that runs
 all its queries on one connection (`Database.run` / `Database.transaction`), not one call per query.
+
+Two things about the crossing are deliberate (docs/benchmarks.md, "feed"):
+- Its asyncio task runs in an empty contextvars.Context, not a copy of the caller's. A copy
+  carries the Quart request along, and anything the asyncio side keeps for a while (a timer
+  handle, say) would keep the whole request alive with it.
+- Queries are bounded by a trio deadline around the crossing, not by asyncpg's command_timeout:
+  that one schedules an asyncio timer per query, and trio_asyncio keeps even a cancelled timer
+  until it is due, so at a few hundred requests a second thousands of them (each holding its
+  task's context) piled up and the garbage collector's full passes stalled the server.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -25,7 +35,7 @@ log = logging.getLogger("socialnet.db")
 T = TypeVar("T")
 ConnFn = Callable[..., Awaitable[T]]
 
-# A runaway query must not hold a shielded write (or shutdown) forever.
+# A runaway query must not hold a request, a shielded write or shutdown forever.
 COMMAND_TIMEOUT_SECONDS = 30
 
 
@@ -38,13 +48,19 @@ class Database:
 
     async def run(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` on one pooled connection, in one crossing. Cancellable."""
-        return await trio_asyncio.aio_as_trio(self._call)(fn, args, False)
+        with trio.fail_after(COMMAND_TIMEOUT_SECONDS):
+            return await self._cross(self._call(fn, args, False))
 
     async def transaction(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` in a transaction, shielded from cancellation so that a
-        cancelled request cannot abandon a COMMIT halfway; the command timeout bounds it."""
-        with trio.CancelScope(shield=True):
-            return await trio_asyncio.aio_as_trio(self._call)(fn, args, True)
+        cancelled request cannot abandon a COMMIT halfway; the deadline still bounds it."""
+        with trio.CancelScope(shield=True), trio.fail_after(COMMAND_TIMEOUT_SECONDS):
+            return await self._cross(self._call(fn, args, True))
+
+    async def _cross(self, coro: Awaitable[T]) -> T:
+        """Await an asyncio coroutine from trio, as its own task in an empty context."""
+        task = trio_asyncio.current_loop.get().create_task(coro, context=contextvars.Context())
+        return await trio_asyncio.run_aio_future(task)
 
     async def _call(self, fn: ConnFn[T], args: tuple, in_transaction: bool) -> T:
         async with self.pool.acquire() as conn:
@@ -92,8 +108,10 @@ async def open_pool(url: str, *, size: int) -> AsyncIterator[Database]:
         url,
         min_size=1,
         max_size=size,
-        command_timeout=COMMAND_TIMEOUT_SECONDS,
         reset=_keep_session,
+        # The idle-connection timer would be one more asyncio timer per release, and
+        # trio_asyncio keeps a cancelled timer until it is due (see the module docstring).
+        max_inactive_connection_lifetime=0,
     )
     try:
         yield Database(pool, url)

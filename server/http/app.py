@@ -73,9 +73,11 @@ def create_app(config: Config, db: Database, router: Router, writer: MessageWrit
         MAX_FORM_PARTS=200,
         BODY_TIMEOUT=60,
         RESPONSE_TIMEOUT=60,
-        JSON_SORT_KEYS=False,
         PROVIDE_AUTOMATIC_OPTIONS=True,
     )
+    # Keys in the order the shapes build them (server/shapes.py); sorting every object of every
+    # response is work no client needs.
+    app.json.sort_keys = False
     app.url_map.converters["id"] = IdConverter
     services = Services(
         config=config,
