@@ -23,20 +23,52 @@ from server.realtime.router import Router
 log = logging.getLogger("socialnet.bus")
 
 CHANNEL = "socialnet_events"
-# Postgres refuses NOTIFY payloads of 8000 bytes or more. A larger event (a 2,000-character
-# message of emoji is 8 KB) travels in chunks: Postgres delivers a transaction's notifications
-# together, in order, after it commits, so the listener reassembles them as they come.
+# Postgres refuses NOTIFY payloads of 8000 bytes or more. Small events travel several to a
+# payload (a JSON array): one chat batch of fifty messages is a few notifications, not a
+# hundred, for Postgres to queue and for every process's listener to receive. An event too large
+# for a payload of its own (a 2,000-character message of emoji is 8 KB) travels in chunks:
+# Postgres delivers a transaction's notifications together, in order, after it commits, so the
+# listener reassembles them as they come.
 MAX_PAYLOAD_BYTES = 7900
 CHUNK_CHARS = 7000
 RECONNECT_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 
-def encode(event: dict) -> list[str]:
-    """The NOTIFY payloads that carry `event`: itself, or its chunks."""
-    payload = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    if len(payload.encode()) <= MAX_PAYLOAD_BYTES:
-        return [payload]
-    packed = base64.b64encode(payload.encode()).decode()
+def _dump(event: dict) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode(*events: dict) -> list[str]:
+    """The NOTIFY payloads that carry `events`, in order: arrays of whole events, packed up to
+    the size limit, and the chunks of any event too large for one."""
+    payloads: list[str] = []
+    packed: list[str] = []
+    packed_bytes = 2  # the array's brackets
+
+    def close_array() -> None:
+        nonlocal packed_bytes
+        if packed:
+            payloads.append("[" + ",".join(packed) + "]")
+            packed.clear()
+            packed_bytes = 2
+
+    for event in events:
+        text = _dump(event)
+        size = len(text.encode()) + 1  # and its comma
+        if size + 2 > MAX_PAYLOAD_BYTES:
+            close_array()
+            payloads.extend(_chunks(text))
+            continue
+        if packed_bytes + size > MAX_PAYLOAD_BYTES:
+            close_array()
+        packed.append(text)
+        packed_bytes += size
+    close_array()
+    return payloads
+
+
+def _chunks(text: str) -> list[str]:
+    packed = base64.b64encode(text.encode()).decode()
     key = secrets.token_hex(8)
     pieces = [packed[i : i + CHUNK_CHARS] for i in range(0, len(packed), CHUNK_CHARS)]
     return [
@@ -51,16 +83,19 @@ class Reassembler:
     def __init__(self) -> None:
         self._partial: dict[str, dict[int, str]] = {}
 
-    def feed(self, payload: str) -> dict | None:
-        event = json.loads(payload)
-        if event.get("op") != "chunk":
-            return event
-        pieces = self._partial.setdefault(event["key"], {})
-        pieces[event["n"]] = event["data"]
-        if len(pieces) < event["of"]:
-            return None
-        del self._partial[event["key"]]
-        return json.loads(base64.b64decode("".join(pieces[n] for n in sorted(pieces))))
+    def feed(self, payload: str) -> list[dict]:
+        """The events that `payload` completes, in order (none for a chunk of a larger one)."""
+        decoded = json.loads(payload)
+        if isinstance(decoded, list):
+            return decoded
+        if decoded.get("op") != "chunk":
+            return [decoded]
+        pieces = self._partial.setdefault(decoded["key"], {})
+        pieces[decoded["n"]] = decoded["data"]
+        if len(pieces) < decoded["of"]:
+            return []
+        del self._partial[decoded["key"]]
+        return [json.loads(base64.b64decode("".join(pieces[n] for n in sorted(pieces))))]
 
 
 async def publish(conn: asyncpg.Connection, *events: dict) -> None:
@@ -69,7 +104,7 @@ async def publish(conn: asyncpg.Connection, *events: dict) -> None:
         await conn.execute(
             "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
             CHANNEL,
-            [payload for event in events for payload in encode(event)],
+            encode(*events),
         )
 
 
@@ -126,11 +161,11 @@ async def listen(
 
         def on_notify(_conn, _pid, _channel, payload: str, reassembler=reassembler) -> None:
             try:
-                event = reassembler.feed(payload)
-            except (ValueError, KeyError, TypeError):
+                events = reassembler.feed(payload)
+            except (ValueError, KeyError, TypeError, AttributeError):
                 log.error("undecodable bus payload dropped")
                 return
-            if event is not None:
+            for event in events:
                 router.submit_nowait(event)
 
         conn.add_termination_listener(lambda _conn, lost=lost: lost.set())

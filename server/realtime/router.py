@@ -14,6 +14,9 @@ Group fan-out needs no database: the router knows the groups of every user onlin
 once when their first socket opens) and keeps them right from the membership events.
 
 One log line per routed event says what it was, whom it was for, what it reached, how long it took.
+With several worker processes (server/workers.py) every one of them routes every event; worker 0
+logs them all, the others only those that reached a socket of theirs, so each event has a line
+and each delivery is seen, without every worker repeating every line.
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ class Connection(Protocol):
 
 
 class Router:
-    def __init__(self) -> None:
+    def __init__(self, *, log_every_event: bool = True) -> None:
+        # False: log only the events that reached (or were dropped at) a socket here.
+        self.log_every_event = log_every_event
         # Called with the session id when a session ends (a logout on any process).
         self.on_session_ended: list[Callable[[int], None]] = []
         self._by_user: dict[int, set[Connection]] = {}
@@ -161,6 +166,8 @@ class Router:
         else:
             log.warning("unknown event %r", op)
             return
+        if not (self.log_every_event or reached or dropped):
+            return
         fields = _summary(event)
         fields.update(
             recipients=recipients,
@@ -196,13 +203,15 @@ class Router:
 
     def _deliver(self, event: dict, users: Iterable[int]) -> tuple[int, int, int]:
         skip = event.get("skip")
-        text = protocol.dump(event["frame"])  # serialised once for every socket
+        text = None  # serialised once for every socket, and only if one is here
         reached = dropped = recipients = 0
         for user_id in users:
             recipients += 1
             for connection in tuple(self._by_user.get(user_id, ())):
                 if connection.id == skip:
                     continue
+                if text is None:
+                    text = protocol.dump(event["frame"])
                 if connection.deliver_nowait(text):
                     reached += 1
                 else:

@@ -113,6 +113,16 @@ def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
     assert fields["ms"] >= 0
 
 
+def test_a_worker_that_does_not_log_every_event_logs_only_what_reached_its_sockets(caplog):
+    router = Router(log_every_event=False)  # workers other than 0 (server/workers.py)
+    router.register(FakeConnection(1))
+    with caplog.at_level("INFO", logger="socialnet.router"):
+        router.route(deliver([2], frame(3)))  # nobody here
+        router.route(deliver([1], frame(4)))
+    (record,) = caplog.records
+    assert record.fields["notification_id"] == 4 and record.fields["sockets"] == 1
+
+
 async def test_run_drains_the_inbox_in_order():
     router = Router()
     tab = FakeConnection(1, size=10)
