@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
     serve.add_argument("--log-format", choices=("console", "json"), default=None)
+    serve.add_argument(
+        "--workers", type=_positive, default=None, help="server processes on the port (1)"
+    )
+    serve.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
 
     migrate = commands.add_parser("migrate", help="apply the database migrations and exit")
     migrate.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
@@ -31,13 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _config(args: argparse.Namespace) -> Config:
     config = Config()
     overrides = {
         name: value
-        for name in ("host", "port", "data_dir", "log_format")
+        for name in ("host", "port", "data_dir", "log_format", "workers", "worker")
         if (value := getattr(args, name, None)) is not None
     }
+    if overrides.get("worker") is not None:
+        overrides["migrate_on_start"] = False  # the supervisor migrated before starting us
     return dataclasses.replace(config, **overrides)
 
 
@@ -51,8 +64,12 @@ async def _migrate(config: Config) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     config = _config(args)
-    logs.configure(config.log_format)
-    if args.command == "serve":
+    logs.configure(config.log_format, worker=config.worker)
+    if args.command == "serve" and config.workers > 1 and config.worker is None:
+        from server.workers import supervise
+
+        sys.exit(trio.run(supervise, config))
+    elif args.command == "serve":
         from server.service import main as serve_main
 
         trio.run(serve_main, config)
@@ -61,3 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         print("migrated to head", file=sys.stderr)
     else:
         sys.exit(load_commands.run_command(args, config))
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
@@ -47,7 +52,11 @@ class Config:
     log_format: str = field(
         default_factory=lambda: os.environ.get("SOCIALNET_LOG_FORMAT", "console")
     )
-    # Tests migrate once per run, not once per server they start.
+    # Server processes behind the one port (server/workers.py); 1 serves from this process.
+    workers: int = field(default_factory=lambda: _env_int("SOCIALNET_WORKERS", 1))
+    # In a worker process: its number (for its log lines), else None.
+    worker: int | None = None
+    # Tests migrate once per run, not once per server they start; workers once per supervisor.
     migrate_on_start: bool = True
     # Pool size: enough for a busy 2-core box; asyncpg connections are cheap to hold.
     db_pool_size: int = 10

@@ -14,6 +14,10 @@ _RESERVED = set(vars(logging.makeLogRecord({})))
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, worker: int | None = None) -> None:
+        super().__init__()
+        self.worker = worker
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
@@ -22,6 +26,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
+        if self.worker is not None:
+            entry["worker"] = self.worker
         for key, value in (getattr(record, "fields", None) or {}).items():
             entry.setdefault(key, value)  # never overwrite ts, level, logger, event
         if record.exc_info:
@@ -30,8 +36,9 @@ class JsonFormatter(logging.Formatter):
 
 
 class ConsoleFormatter(logging.Formatter):
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)-5s %(name)s: %(message)s", "%H:%M:%S")
+    def __init__(self, worker: int | None = None) -> None:
+        where = "" if worker is None else f"[{worker}] "
+        super().__init__(f"%(asctime)s {where}%(levelname)-5s %(name)s: %(message)s", "%H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -41,9 +48,14 @@ class ConsoleFormatter(logging.Formatter):
         return line
 
 
-def configure(log_format: str = "console", level: int = logging.INFO) -> None:
+def configure(
+    log_format: str = "console", level: int = logging.INFO, *, worker: int | None = None
+) -> None:
+    """Log to stderr (console) or stdout (json); a worker process (server/workers.py) marks its
+    lines with its number, as `[n]` or `"worker": n`."""
     handler = logging.StreamHandler(sys.stderr if log_format == "console" else sys.stdout)
-    handler.setFormatter(JsonFormatter() if log_format == "json" else ConsoleFormatter())
+    formatter = JsonFormatter if log_format == "json" else ConsoleFormatter
+    handler.setFormatter(formatter(worker))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

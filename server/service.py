@@ -27,6 +27,7 @@ from hypercorn.config import Config as HypercornConfig
 
 from server.config import Config
 from server.db.database import open_database
+from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.serving import serve_app
 from server.realtime import bus, protocol
@@ -48,6 +49,9 @@ def hypercorn_config(config: Config) -> HypercornConfig:
     # API.md's limit: serving.FrameSizeGuard closes a socket whose message grows past it.
     hc.websocket_max_message_size = protocol.MAX_FRAME_BYTES
     hc.include_server_header = False
+    # Told there are several worker processes, hypercorn binds with SO_REUSEPORT, so that each
+    # of them can bind the same port and the kernel spreads connections (server/workers.py).
+    hc.workers = config.workers
     return hc
 
 
@@ -69,7 +73,8 @@ async def serve(
         shutdown = trio.Event()
     async with trio_asyncio.open_loop():
         async with open_database(config) as db:
-            router = router or Router()
+            # Worker 0 (or the only process) logs every routed event; see realtime/router.py.
+            router = router or Router(log_every_event=not config.worker)
             writer = MessageWriter(db)
             app = create_app(config, db, router, writer)
             async with trio.open_nursery() as service_nursery:
@@ -98,6 +103,7 @@ async def _stop_on_signal(shutdown: trio.Event) -> None:
 
 
 async def main(config: Config) -> None:
+    tune_garbage_collector()
     shutdown = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(_stop_on_signal, shutdown)

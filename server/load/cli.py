@@ -9,6 +9,7 @@ from pathlib import Path
 import trio
 
 from server.config import Config
+from server.gc_tuning import tune_garbage_collector
 
 DEFAULT_SESSIONS = Path(".data/load-sessions.json")
 
@@ -72,6 +73,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     if args.command == "baseline":
         from server.load.baseline import main
 
+        tune_garbage_collector()
         main(args.sessions, args.host, args.port)
         return 0
     if args.command == "load":
@@ -84,6 +86,7 @@ def _load(args: argparse.Namespace) -> int:
     from server.load.stats import Targets, format_table, to_json
 
     users = load_users(args.sessions, args.users)
+    tune_garbage_collector()
     p99 = args.p99_ms if args.p99_ms is not None else DEFAULT_P99_MS[args.scenario]
     stats, extra = trio.run(
         lambda: run_load(

@@ -1,0 +1,124 @@
+"""`socialnet serve --workers N`: N server processes behind one port.
+
+One process uses one core, and on a 2-core box the HTTP stack alone (hypercorn, Quart, the
+trio/asyncio crossing) costs a few milliseconds of CPU per request, so one process saturates
+long before the machine does (docs/benchmarks.md). Several processes share the work:
+
+    supervisor                      this module: no HTTP, no sockets of its own
+    ├─ embedded Postgres            started once (or DATABASE_URL), migrated once
+    ├─ worker 0 … worker N-1        `socialnet serve --worker`: the whole server (service.py)
+    └─ signals                      SIGINT/SIGTERM: every worker stops gracefully, then Postgres
+
+Each worker binds the port with SO_REUSEPORT, so the kernel spreads new connections across them.
+They already behave as one server: every event travels over the Postgres bus (realtime/bus.py),
+so a socket on one worker hears what happens on another, and a logout on one ends the session
+everywhere. A worker that dies takes the others down with it (exit code 1): a supervisor above
+(systemd, the container runtime) restarts the whole, rather than this one hiding a crash loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+import trio
+
+from server.config import Config
+from server.db.database import apply_migrations, open_database_url
+
+log = logging.getLogger("socialnet.workers")
+
+# A worker has this long to finish its requests after SIGTERM before it is killed.
+STOP_SECONDS = 10.0
+
+
+class WorkerExited(Exception):
+    def __init__(self, number: int, returncode: int):
+        super().__init__(f"worker {number} exited with status {returncode}")
+        self.returncode = returncode
+
+
+def worker_command(config: Config, number: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "serve",
+        "--workers",
+        str(config.workers),
+        "--worker",
+        str(number),
+        "--host",
+        config.host,
+        "--port",
+        str(config.port),
+        "--data-dir",
+        str(config.data_dir),
+        "--log-format",
+        config.log_format,
+    ]
+
+
+async def _stop_gracefully(process: trio.Process) -> None:
+    process.terminate()
+    with trio.move_on_after(STOP_SECONDS):
+        await process.wait()
+        return
+    process.kill()
+
+
+class Supervisor:
+    def __init__(self, config: Config):
+        self.config = config
+        # Set once a signal arrived: from then on a worker that exits is doing as it was told
+        # (Ctrl-C reaches the whole process group, so workers may stop before we ask them to).
+        self.stopping = False
+
+    async def run_worker(self, number: int, env: dict[str, str]) -> None:
+        result = await trio.run_process(
+            worker_command(self.config, number),
+            env=env,
+            check=False,
+            deliver_cancel=_stop_gracefully,
+        )
+        if not self.stopping:
+            raise WorkerExited(number, result.returncode)
+
+    async def until_signal(self) -> None:
+        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for signum in signals:
+                self.stopping = True
+                log.info("received %s, stopping the workers", signal.Signals(signum).name)
+                return
+
+
+async def supervise(config: Config) -> int:
+    """Run `config.workers` server processes until a signal (0) or until one exits (1)."""
+    supervisor = Supervisor(config)
+    async with open_database_url(config) as url:
+        await apply_migrations(url)
+        # The workers join this database as they would any external one: no embedded server
+        # of their own, and no migrations (`--worker` implies none: they ran once, above).
+        env = {**os.environ, "DATABASE_URL": url}
+        log.info(
+            "starting %d workers on http://%s:%d",
+            config.workers,
+            config.host,
+            config.port,
+            extra={"fields": {"workers": config.workers}},
+        )
+        failures: list[WorkerExited] = []
+        try:
+            async with trio.open_nursery() as nursery:
+                for number in range(config.workers):
+                    nursery.start_soon(supervisor.run_worker, number, env)
+                await supervisor.until_signal()
+                nursery.cancel_scope.cancel()
+        except* WorkerExited as group:
+            failures.extend(group.exceptions)
+    for failure in failures:
+        log.error("%s; stopped the others", failure)
+    log.info("stopped")
+    return 1 if failures else 0

@@ -1,0 +1,136 @@
+"""`socialnet serve --workers N`: real processes on one port, started, shared and stopped.
+
+That the workers behave as one server (a socket on one hears events from another) is the bus's
+job, tested with two server processes in tests/realtime. Here: the supervisor's own promises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import trio
+
+from server.load.http import KeepAliveClient
+
+WORKERS = 2
+# Connections opened to see that the kernel spreads them: all of them on one worker by chance
+# happens once in 2**19 runs.
+CONNECTIONS = 20
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Supervised:
+    """A `socialnet serve --workers` process and the JSON log lines it has printed so far."""
+
+    def __init__(self, process: trio.Process, port: int):
+        self.process = process
+        self.port = port
+        self.lines: list[dict] = []
+        self._buffer = b""
+
+    async def read_until(self, predicate) -> None:
+        """Read log lines until `predicate(self.lines)` holds (or the output ends)."""
+        while not predicate(self.lines):
+            data = await self.process.stdout.receive_some(65536)
+            if not data:
+                raise AssertionError(f"the server's output ended: {self.lines[-5:]}")
+            self._buffer += data
+            *complete, self._buffer = self._buffer.split(b"\n")
+            self.lines += [json.loads(line) for line in complete if line.startswith(b"{")]
+
+    def workers_saying(self, event: str) -> set[int]:
+        return {
+            line["worker"]
+            for line in self.lines
+            if "worker" in line and line["event"].startswith(event)
+        }
+
+    def worker_pids(self) -> list[int]:
+        """The supervisor's children (each thread lists the children it started)."""
+        tasks = Path(f"/proc/{self.process.pid}/task").iterdir()
+        return sorted(int(p) for task in tasks for p in (task / "children").read_text().split())
+
+
+def process_exists(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def established_socket_owners(port: int, pids: list[int]) -> set[int]:
+    """Which of `pids` hold an established TCP connection on local `port` (Linux /proc)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+            inodes.add(fields[9])
+    owners = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue  # closed meanwhile
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                owners.add(pid)
+    return owners
+
+
+@pytest.fixture
+async def supervised(database_url: str, tmp_path, nursery):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SOCIALNET_CLIENT_DIR": ""}
+    command = [sys.executable, "-m", "server.cli", "serve", "--workers", str(WORKERS)]
+    command += ["--port", str(port), "--data-dir", str(tmp_path), "--log-format", "json"]
+    process = await trio.lowlevel.open_process(command, env=env, stdout=subprocess.PIPE)
+    running = Supervised(process, port)
+    try:
+        with trio.fail_after(60):
+            await running.read_until(
+                lambda _: running.workers_saying("serving on") == set(range(WORKERS))
+            )
+        yield running
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+
+
+async def test_workers_share_the_port_and_stop_together_on_sigterm(supervised: Supervised):
+    pids = supervised.worker_pids()
+    assert len(pids) == WORKERS
+    clients = [
+        KeepAliveClient(f"http://127.0.0.1:{supervised.port}", cookie="")
+        for _ in range(CONNECTIONS)
+    ]
+    for client in clients:
+        assert await client.get("/api/health") == 200  # and the connection stays open
+    assert established_socket_owners(supervised.port, pids) == set(pids)
+    for client in clients:
+        await client.aclose()
+
+    supervised.process.send_signal(signal.SIGTERM)
+    with trio.fail_after(30):
+        assert await supervised.process.wait() == 0
+        await supervised.read_until(lambda lines: lines and lines[-1]["event"] == "stopped")
+    assert supervised.workers_saying("stopped") == set(range(WORKERS))
+    assert not any(process_exists(pid) for pid in pids)
+
+
+async def test_a_worker_that_dies_takes_the_others_down_with_a_failure(supervised: Supervised):
+    first, second = supervised.worker_pids()
+    os.kill(second, signal.SIGKILL)
+    with trio.fail_after(30):
+        assert await supervised.process.wait() == 1
+    assert not process_exists(first)
