@@ -24,6 +24,7 @@ import httpx
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
 
+from server.load.http import ClientPool, HttpError
 from server.load.stats import Stats
 
 # Handshakes in flight at once: a burst of thousands overflows the server's listen backlog.
@@ -31,6 +32,8 @@ CONNECT_CONCURRENCY = 100
 # After the last send, how long deliveries may still arrive before they count as lost.
 DELIVERY_GRACE_SECONDS = 5.0
 PROGRESS_SECONDS = 0.5
+FEED_PATH = "/api/feed"
+FEED_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
@@ -221,18 +224,33 @@ async def run_group(run: LoadRun, rate: float, duration: float) -> None:
 
 
 async def run_feed(run: LoadRun, rate: float, duration: float) -> None:
-    clients = [
-        httpx.AsyncClient(base_url=run.url, cookies={"sid": user.token}, timeout=30)
-        for user in run.users
-    ]
+    clients = [ClientPool(run.url, cookie=f"sid={user.token}") for user in run.users]
+    # Like a browser that has the page open, each user is connected and signed in before the
+    # measured requests start (the other scenarios likewise connect every socket first).
+    limiter = trio.CapacityLimiter(CONNECT_CONCURRENCY)
 
-    async def read_feed(client: httpx.AsyncClient) -> None:
+    async def warm_up(client: ClientPool) -> None:
+        async with limiter:
+            try:
+                ok = await client.get(FEED_PATH) == 200
+            except HttpError:
+                ok = False
+        if ok:
+            run.stats.connected += 1
+        else:
+            run.stats.connect_failures += 1
+
+    async with trio.open_nursery() as warming:
+        for client in clients:
+            warming.start_soon(warm_up, client)
+
+    async def read_feed(client: ClientPool) -> None:
         started = trio.current_time()
         run.stats.sent += 1
         try:
-            response = await client.get("/api/feed")
-            ok = response.status_code == 200
-        except httpx.HTTPError:
+            with trio.fail_after(FEED_TIMEOUT_SECONDS):
+                ok = await client.get(FEED_PATH) == 200
+        except (HttpError, trio.TooSlowError):
             ok = False
         if ok:
             run.stats.delivered += 1
