@@ -18,7 +18,9 @@ flight finish within a grace period, and then the service nursery is cancelled.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
 from functools import partial
 
 import trio
@@ -102,10 +104,22 @@ async def _stop_on_signal(shutdown: trio.Event) -> None:
             return
 
 
+async def _stop_with_supervisor(shutdown: trio.Event) -> None:
+    """A worker's standard input is its supervisor's lifeline (server/workers.py): end-of-file
+    means the supervisor is gone, and a worker must not outlive it."""
+    async with trio.lowlevel.FdStream(os.dup(sys.stdin.fileno())) as lifeline:
+        while await lifeline.receive_some():
+            pass
+    log.warning("the supervisor is gone, shutting down")
+    shutdown.set()
+
+
 async def main(config: Config) -> None:
     tune_garbage_collector()
     shutdown = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(_stop_on_signal, shutdown)
+        if config.worker is not None:
+            nursery.start_soon(_stop_with_supervisor, shutdown)
         await serve(config, shutdown=shutdown)
         nursery.cancel_scope.cancel()

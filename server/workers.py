@@ -14,6 +14,9 @@ They already behave as one server: every event travels over the Postgres bus (re
 so a socket on one worker hears what happens on another, and a logout on one ends the session
 everywhere. A worker that dies takes the others down with it (exit code 1): a supervisor above
 (systemd, the container runtime) restarts the whole, rather than this one hiding a crash loop.
+And a supervisor that dies, even by SIGKILL, takes its workers with it: their standard input is
+a pipe whose only writer is the supervisor, so its death is end-of-file for them (the lifeline,
+read by service.py), and no orphan keeps serving the port.
 """
 
 from __future__ import annotations
@@ -76,10 +79,11 @@ class Supervisor:
         # (Ctrl-C reaches the whole process group, so workers may stop before we ask them to).
         self.stopping = False
 
-    async def run_worker(self, number: int, env: dict[str, str]) -> None:
+    async def run_worker(self, number: int, env: dict[str, str], lifeline: int) -> None:
         result = await trio.run_process(
             worker_command(self.config, number),
             env=env,
+            stdin=lifeline,
             check=False,
             deliver_cancel=_stop_gracefully,
         )
@@ -110,14 +114,18 @@ async def supervise(config: Config) -> int:
             extra={"fields": {"workers": config.workers}},
         )
         failures: list[WorkerExited] = []
+        lifeline, lifeline_writer = os.pipe()  # the writer end stays here, never written
         try:
             async with trio.open_nursery() as nursery:
                 for number in range(config.workers):
-                    nursery.start_soon(supervisor.run_worker, number, env)
+                    nursery.start_soon(supervisor.run_worker, number, env, lifeline)
                 await supervisor.until_signal()
                 nursery.cancel_scope.cancel()
         except* WorkerExited as group:
             failures.extend(group.exceptions)
+        finally:
+            os.close(lifeline)
+            os.close(lifeline_writer)
     for failure in failures:
         log.error("%s; stopped the others", failure)
     log.info("stopped")

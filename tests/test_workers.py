@@ -41,14 +41,21 @@ class Supervised:
         self._buffer = b""
 
     async def read_until(self, predicate) -> None:
-        """Read log lines until `predicate(self.lines)` holds (or the output ends)."""
+        """Read log lines until `predicate(self.lines)` holds."""
         while not predicate(self.lines):
-            data = await self.process.stdout.receive_some(65536)
-            if not data:
+            if not await self._read():
                 raise AssertionError(f"the server's output ended: {self.lines[-5:]}")
-            self._buffer += data
-            *complete, self._buffer = self._buffer.split(b"\n")
-            self.lines += [json.loads(line) for line in complete if line.startswith(b"{")]
+
+    async def read_to_end(self) -> None:
+        while await self._read():
+            pass
+
+    async def _read(self) -> bool:
+        data = await self.process.stdout.receive_some(65536)
+        self._buffer += data
+        *complete, self._buffer = self._buffer.split(b"\n")
+        self.lines += [json.loads(line) for line in complete if line.startswith(b"{")]
+        return bool(data)
 
     def workers_saying(self, event: str) -> set[int]:
         return {
@@ -134,3 +141,15 @@ async def test_a_worker_that_dies_takes_the_others_down_with_a_failure(supervise
     with trio.fail_after(30):
         assert await supervised.process.wait() == 1
     assert not process_exists(first)
+
+
+async def test_workers_do_not_outlive_a_killed_supervisor(supervised: Supervised):
+    pids = supervised.worker_pids()
+    supervised.process.kill()  # SIGKILL: no chance to stop anyone
+    await supervised.process.wait()
+    with trio.fail_after(30):
+        # The workers share the supervisor's stdout: it ends once the last of them has exited.
+        await supervised.read_to_end()
+    assert supervised.workers_saying("the supervisor is gone") == set(range(WORKERS))
+    assert supervised.workers_saying("stopped") == set(range(WORKERS))
+    assert len(pids) == WORKERS
