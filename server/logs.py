@@ -53,6 +53,13 @@ def configure(
 ) -> None:
     """Log to stderr (console) or stdout (json); a worker process (server/workers.py) marks its
     lines with its number, as `[n]` or `"worker": n`."""
+    # The router writes a line per event, hundreds a second under load: skip what logging would
+    # otherwise gather for every record and no formatter here prints (the logging HOWTO's
+    # "Optimization": the caller's frame, thread, process and multiprocessing names).
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr if log_format == "console" else sys.stdout)
     formatter = JsonFormatter if log_format == "json" else ConsoleFormatter
     handler.setFormatter(formatter(worker))

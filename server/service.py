@@ -75,8 +75,8 @@ async def serve(
         shutdown = trio.Event()
     async with trio_asyncio.open_loop():
         async with open_database(config) as db:
-            # Worker 0 (or the only process) logs every routed event; see realtime/router.py.
-            router = router or Router(log_every_event=not config.worker)
+            # Among several workers, each logs only what reached its sockets (realtime/router.py).
+            router = router or Router(log_every_event=config.workers == 1)
             writer = MessageWriter(db)
             app = create_app(config, db, router, writer)
             async with trio.open_nursery() as service_nursery:

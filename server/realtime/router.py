@@ -14,9 +14,9 @@ Group fan-out needs no database: the router knows the groups of every user onlin
 once when their first socket opens) and keeps them right from the membership events.
 
 One log line per routed event says what it was, whom it was for, what it reached, how long it took.
-With several worker processes (server/workers.py) every one of them routes every event; worker 0
-logs them all, the others only those that reached a socket of theirs, so each event has a line
-and each delivery is seen, without every worker repeating every line.
+With several worker processes (server/workers.py) every one of them routes every event, and a
+line saying an event reached no socket *here* would say nothing true of the whole: a worker logs
+only the events that reached (or were dropped at) a socket of its own.
 """
 
 from __future__ import annotations

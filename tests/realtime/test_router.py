@@ -114,7 +114,7 @@ def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
 
 
 def test_a_worker_that_does_not_log_every_event_logs_only_what_reached_its_sockets(caplog):
-    router = Router(log_every_event=False)  # workers other than 0 (server/workers.py)
+    router = Router(log_every_event=False)  # one of several workers (server/workers.py)
     router.register(FakeConnection(1))
     with caplog.at_level("INFO", logger="socialnet.router"):
         router.route(deliver([2], frame(3)))  # nobody here
