@@ -120,8 +120,8 @@ async def answer_invitation(
 
 
 async def _settle_join_request(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
-    """Joined through an invitation: a pending request to join is moot; it leaves the
-    creator's list and bell."""
+    """A pending request to join that is moot (joined through an invitation) or withdrawn:
+    it leaves the creator's list and bell."""
     pending = await groups.pending_join_request(conn, group_id, user_id)
     if pending is not None:
         await groups.set_join_request_status(conn, pending["id"], "cancelled")
@@ -149,6 +149,13 @@ async def request_to_join(conn: asyncpg.Connection, viewer_id: int, group_id: in
         ),
     )
     return request
+
+
+async def cancel_join_request(conn: asyncpg.Connection, viewer_id: int, group_id: int) -> None:
+    """Withdraw my pending request to join (nothing to do without one): it leaves the
+    creator's list and bell, as a withdrawn follow request does."""
+    await require_group(conn, group_id, viewer_id)
+    await _settle_join_request(conn, group_id, viewer_id)
 
 
 async def answer_join_request(

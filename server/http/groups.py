@@ -103,6 +103,13 @@ async def request_to_join(group_id: int):
     return {"request": {"id": row["id"], "status": row["status"]}}, 201
 
 
+@blueprint.delete("/groups/<id:group_id>/join-requests")
+async def cancel_join_request(group_id: int):
+    """Withdraw my pending request to join (204 also when there was none)."""
+    await db().transaction(groups.cancel_join_request, viewer_id(), group_id)
+    return "", 204
+
+
 @blueprint.get("/groups/<id:group_id>/join-requests")
 async def join_requests(group_id: int):
     """Pending requests to join (the creator only)."""

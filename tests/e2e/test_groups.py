@@ -140,10 +140,15 @@ def test_a_group_from_creation_to_its_first_event(new_page):
     expect(
         erin.get_by_text("Posts, events, members and chat are for members only.")
     ).to_be_visible()
-    expect(erin.get_by_role("button", name="Request to join")).to_be_visible()
     expect(erin.get_by_role("tab")).to_have_count(0)
     expect(erin.get_by_text("Who is in for the crag")).to_have_count(0)
     assert erin.request.get(f"/api/groups/{group_id}/posts").status == 404
+    # She asks to join, then thinks better of it.
+    erin.get_by_role("button", name="Request to join").click()
+    expect(erin.get_by_text("Requested", exact=True)).to_be_visible()
+    erin.get_by_role("button", name="Cancel request").click()
+    expect(erin.get_by_role("button", name="Request to join")).to_be_visible()
+    assert alice.request.get(f"/api/groups/{group_id}/join-requests").json()["items"] == []
 
     # Bob plans an event for next Saturday morning.
     bob.get_by_role("tab", name="Events").click()

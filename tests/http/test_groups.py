@@ -138,6 +138,32 @@ async def test_join_request_answered_by_the_creator_only(alice, bob, carol):
     assert member_asks.status_code == 409
 
 
+async def test_a_join_request_withdrawn_by_its_sender_only(alice, bob, carol):
+    group = await create_group(alice)
+    url = f"/api/groups/{group['id']}/join-requests"
+    request = (await carol.client.post(url)).json()["request"]
+    await bob.client.post(url)
+
+    # Someone else's DELETE withdraws only their own request, never carol's.
+    assert (await bob.client.delete(url)).status_code == 204
+    assert await state_in(carol, group) == "requested"
+
+    assert (await carol.client.delete(url)).status_code == 204
+    assert await state_in(carol, group) == "none"
+    assert (await alice.client.get(url)).json()["items"] == []
+    kinds = [n["kind"] for n in (await alice.client.get("/api/notifications")).json()["items"]]
+    assert "group_join_request" not in kinds
+    # The creator can no longer let carol in through the withdrawn request.
+    late = await alice.client.post(f"/api/group-join-requests/{request['id']}/accept")
+    assert late.status_code == 404
+    assert await state_in(carol, group) == "none"
+
+    assert (await carol.client.delete(url)).status_code == 204  # nothing left to withdraw
+    assert (await carol.client.delete("/api/groups/999999/join-requests")).status_code == 404
+    asked_again = await carol.client.post(url)
+    assert asked_again.status_code == 201 and asked_again.json()["request"]["id"] != request["id"]
+
+
 async def make_member(creator, group, person) -> None:
     invitation = (await invite(creator, group, person)).json()["invitation"]
     await person.client.post(f"/api/group-invitations/{invitation['id']}/accept")

@@ -248,6 +248,9 @@ export const inviteToGroup = (groupId, userId) =>
 /** → `{request: {id, status}}`; 409 for a member. */
 export const requestToJoinGroup = (id) => send('POST', `/api/groups/${id}/join-requests`);
 
+/** Withdraw my pending request to join: 204 (also when there was none). */
+export const cancelJoinRequest = (id) => send('DELETE', `/api/groups/${id}/join-requests`);
+
 /** Pending requests, the creator only: `{items: [{id, status, user: <card>, created_at}], next}`. */
 export const getJoinRequests = (id, { before, limit } = {}) =>
   send('GET', withQuery(`/api/groups/${id}/join-requests`, { before, limit }));

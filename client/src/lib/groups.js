@@ -1,11 +1,12 @@
 // Groups and their events, apart from their looks: what a viewer may do in each state, the
 // tabs they see, an event's day and time, answers and their counts, and who may be invited.
 //   my_state (API.md) ∈ none | invited | requested | member | creator
-//   none     --request-->  requested   (the creator answers)
+//   none     --request-->  requested   (the creator answers)  --cancel--> none
 //   invited  --accept-->   member      --decline--> none
 //   member   --leave-->    none        (the creator cannot leave)
 import {
   answerGroupInvitation,
+  cancelJoinRequest,
   getGroup,
   getNotifications,
   requestToJoinGroup
@@ -17,14 +18,17 @@ export const isMember = (state) => state === 'member' || state === 'creator';
 
 /**
  * What a group offers the viewer, in order. `action` null: a state to show, nothing to do.
- * @returns {{action: 'request' | 'accept' | 'decline' | 'open' | null, label: string, secondary?: boolean}[]}
+ * @returns {{action: 'request' | 'cancel' | 'accept' | 'decline' | 'open' | null, label: string, secondary?: boolean}[]}
  */
 export function groupActions(state) {
   switch (state) {
     case 'none':
       return [{ action: 'request', label: 'Request to join' }];
     case 'requested':
-      return [{ action: null, label: 'Requested' }];
+      return [
+        { action: null, label: 'Requested' },
+        { action: 'cancel', label: 'Cancel request', secondary: true }
+      ];
     case 'invited':
       return [
         { action: 'accept', label: 'Accept invitation' },
@@ -117,13 +121,15 @@ export class InvitationNotFound extends Error {
 /**
  * Do what a group's action button asks, then return the group as the server now sees it.
  * @param {{id: number}} group
- * @param {'request' | 'accept' | 'decline'} action
+ * @param {'request' | 'cancel' | 'accept' | 'decline'} action
  */
 export async function runGroupAction(group, action) {
   if (action === 'request') {
     await requestToJoinGroup(group.id).catch((err) => {
       if (err.code !== 'conflict') throw err; // a member already: the fresh group says so
     });
+  } else if (action === 'cancel') {
+    await cancelJoinRequest(group.id); // already answered: the fresh group says so
   } else if (action === 'accept' || action === 'decline') {
     const invitationId = await findInvitationId(group.id);
     if (invitationId === null) throw new InvitationNotFound();

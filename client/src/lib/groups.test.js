@@ -38,7 +38,10 @@ afterEach(() => {
 describe('group state → actions and tabs', () => {
   it('offers what each state allows', () => {
     expect(groupActions('none')).toEqual([{ action: 'request', label: 'Request to join' }]);
-    expect(groupActions('requested')).toEqual([{ action: null, label: 'Requested' }]);
+    expect(groupActions('requested')).toEqual([
+      { action: null, label: 'Requested' },
+      { action: 'cancel', label: 'Cancel request', secondary: true }
+    ]);
     expect(groupActions('invited').map((a) => a.label)).toEqual(['Accept invitation', 'Decline']);
     expect(groupActions('member')).toEqual([{ action: 'open', label: 'Open' }]);
     expect(groupActions('creator')).toEqual([{ action: 'open', label: 'Open' }]);
@@ -84,6 +87,15 @@ describe('runGroupAction', () => {
     });
     await expect(runGroupAction(group, 'request')).resolves.toMatchObject({ my_state: 'requested' });
     expect(calls(fetch)).toEqual(['POST /api/groups/7/join-requests', 'GET /api/groups/7']);
+  });
+
+  it('withdraws a request, then reads the group again', async () => {
+    const fetch = routes({
+      'DELETE /api/groups/7/join-requests': [204, null],
+      'GET /api/groups/7': [200, { group: { ...group, my_state: 'none' } }]
+    });
+    await expect(runGroupAction(group, 'cancel')).resolves.toMatchObject({ my_state: 'none' });
+    expect(calls(fetch)).toEqual(['DELETE /api/groups/7/join-requests', 'GET /api/groups/7']);
   });
 
   it('accepts an invitation found in the bell, and the notification shows the outcome', async () => {
