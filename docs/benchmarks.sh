@@ -3,6 +3,7 @@
 # and writes one JSON report per run to docs/results/. See docs/benchmarks.md.
 #   bash docs/benchmarks.sh            # the full targets (about 10 minutes)
 #   QUICK=1 bash docs/benchmarks.sh    # a short smoke run
+#   WORKERS=1 bash docs/benchmarks.sh  # the product as one process (default: 2 workers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -10,22 +11,41 @@ DATA=$(mktemp -d /tmp/socialnet-bench.XXXXXX)
 OUT=docs/results
 PORT=${PORT:-8100}
 BASE_PORT=$((PORT + 1))
+WORKERS=${WORKERS:-2}
 mkdir -p "$OUT"
 if [[ -n "${QUICK:-}" ]]; then SCALE=10; LONG=5; else SCALE=1; LONG=${DURATION:-60}; fi
 
-cleanup() { kill "${SERVER:-}" "${BASELINE:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { stop_servers; }
 trap cleanup EXIT
 
+start_servers() {
+  "$BIN/socialnet" serve --workers "$WORKERS" --port "$PORT" --data-dir "$DATA" \
+    --log-format json >>"$DATA/server.log" 2>&1 &
+  SERVER=$!
+  "$BIN/socialnet" baseline --port "$BASE_PORT" --sessions "$DATA/sessions.json" \
+    >>"$DATA/baseline.log" 2>&1 &
+  BASELINE=$!
+  until curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null \
+    && curl -sf "http://127.0.0.1:$BASE_PORT/api/health" >/dev/null; do sleep 0.5; done
+}
+
+stop_servers() {
+  kill "${SERVER:-}" "${BASELINE:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+
+# Seed once, on a first server (the baseline reads the sessions the seed writes).
 "$BIN/socialnet" serve --port "$PORT" --data-dir "$DATA" --log-format json >"$DATA/server.log" 2>&1 &
 SERVER=$!
 until curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null; do sleep 0.5; done
 "$BIN/socialnet" seed --users 10000 --posts 100000 --data-dir "$DATA" --sessions "$DATA/sessions.json"
-"$BIN/socialnet" baseline --port "$BASE_PORT" --sessions "$DATA/sessions.json" >"$DATA/baseline.log" 2>&1 &
-BASELINE=$!
-until curl -sf "http://127.0.0.1:$BASE_PORT/api/health" >/dev/null; do sleep 0.5; done
+stop_servers
 
 run() {  # name scenario users rate duration
+  # Each scenario meets freshly started servers, so that no figure depends on the runs before
+  # it (thousands of sockets closed by an earlier run are garbage a later one would pay for).
   local name=$1 scenario=$2 users=$3 rate=$4 duration=$5
+  start_servers
   for target in product baseline; do
     local url=http://127.0.0.1:$PORT pid=$SERVER
     if [[ $target == baseline ]]; then url=http://127.0.0.1:$BASE_PORT; pid=$BASELINE; fi
@@ -34,6 +54,7 @@ run() {  # name scenario users rate duration
       --duration "$duration" --sessions "$DATA/sessions.json" --server-pid "$pid" \
       --json "$OUT/$name-$target.json" --quiet || true
   done
+  stop_servers
 }
 
 run direct-200 direct 2000 $((200 / SCALE)) "$LONG"

@@ -35,7 +35,12 @@ def add_commands(commands) -> None:
     load.add_argument("--sessions", type=Path, default=DEFAULT_SESSIONS)
     load.add_argument("--json", type=Path, default=None, help="also write the report here")
     load.add_argument("--p99-ms", type=float, default=None, help="override the p99 target")
-    load.add_argument("--server-pid", type=int, default=None, help="measure its memory")
+    load.add_argument(
+        "--server-pid",
+        type=int,
+        default=None,
+        help="measure its memory (and its children's: all workers)",
+    )
     load.add_argument("--quiet", action="store_true", help="no progress line")
 
     baseline = commands.add_parser("baseline", help="serve the bare stack for comparison")

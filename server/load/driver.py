@@ -275,12 +275,27 @@ SCENARIOS = {"idle": run_idle, "direct": run_direct, "group": run_group, "feed":
 
 
 def read_rss_kib(pid: int | None) -> int | None:
+    """Resident memory of `pid` and its descendants (`serve --workers` is a process tree)."""
     if pid is None:
         return None
+    return sum(_own_rss_kib(p) for p in _process_tree(pid))
+
+
+def _process_tree(pid: int) -> list[int]:
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for task in Path(f"/proc/{current}/task").iterdir():  # each thread lists its children
+            pending += [int(child) for child in (task / "children").read_text().split()]
+    return tree
+
+
+def _own_rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
-    return None
+    return 0
 
 
 async def run_load(
