@@ -129,18 +129,32 @@ async def group_history(
 
 
 async def mark_read(
-    conn: asyncpg.Connection, viewer_id: int, kind: str, conversation_id: int, up_to: int
+    conn: asyncpg.Connection,
+    viewer_id: int,
+    kind: str,
+    conversation_id: int,
+    up_to: int,
+    *,
+    skip: str | None = None,
 ) -> None:
+    """Move my read marker, and tell my other sockets (but `skip`, the one that read), so that
+    every tab's unread count agrees."""
     if kind == "group":
         await _require_member(conn, viewer_id, conversation_id, write=False)
         await messages.mark_group_read(conn, viewer_id, conversation_id, up_to)
-        return
-    exists = await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", conversation_id
-    )
-    if not exists:
-        raise NotFound("No such user.")
-    await messages.mark_direct_read(conn, viewer_id, conversation_id, up_to)
+    else:
+        exists = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", conversation_id
+        )
+        if not exists:
+            raise NotFound("No such user.")
+        await messages.mark_direct_read(conn, viewer_id, conversation_id, up_to)
+    frame = {
+        "type": "chat.read",
+        "conversation": {"kind": kind, "id": conversation_id},
+        "up_to": up_to,
+    }
+    await bus.publish(conn, bus.deliver([viewer_id], frame, skip=skip))
 
 
 async def conversations(conn: asyncpg.Connection, viewer_id: int):

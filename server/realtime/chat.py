@@ -8,6 +8,7 @@ never stored.
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from server.db.database import Database
 from server.domain import chat
@@ -100,7 +101,7 @@ class ChatHandlers:
     async def read(self, actor: SessionActor, frame: ChatRead) -> None:
         try:
             await self.db.transaction(
-                chat.mark_read,
+                partial(chat.mark_read, skip=actor.id),
                 actor.user_id,
                 frame.conversation.kind,
                 frame.conversation.id,

@@ -154,6 +154,31 @@ async def test_after_a_reconnect_the_history_has_what_was_missed(server, alice, 
         assert unread == 3
 
 
+async def test_reading_in_one_tab_reaches_my_other_tabs_only(server, alice, bob):
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    async with (
+        open_socket(server, alice) as alice_tab,
+        open_socket(server, bob) as reading_tab,
+        open_socket(server, bob) as other_tab,
+    ):
+        await chat_send(alice_tab, {"user": bob.id}, "read me")
+        message = (await next_frame(alice_tab, type="chat.ack"))["message"]
+        conversation = {"kind": "direct", "id": alice.id}
+        read = {"type": "chat.read", "conversation": conversation, "up_to": message["id"]}
+        await reading_tab.send_message(json.dumps(read))
+
+        assert await next_frame(other_tab, type="chat.read") == read
+        await assert_no_frame(reading_tab, type="chat.read")  # it knows what it read
+        await assert_no_frame(alice_tab, type="chat.read")  # a read marker is private
+        unread = (await bob.client.get("/api/chats")).json()["items"][0]["unread_count"]
+        assert unread == 0
+
+        # Read over HTTP (no socket to skip): every tab hears it.
+        await bob.client.post(f"/api/chats/direct/{alice.id}/read", json={"up_to": message["id"]})
+        for tab in (reading_tab, other_tab):
+            assert await next_frame(tab, type="chat.read") == read
+
+
 def typing_frame(persona) -> str:
     return json.dumps({"type": "chat.typing", "to": {"user": persona.id}})
 

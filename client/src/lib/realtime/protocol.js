@@ -16,6 +16,8 @@ export const SERVER = Object.freeze({
   CHAT_ERROR: 'chat.error',
   CHAT_MESSAGE: 'chat.message',
   CHAT_TYPING: 'chat.typing',
+  /** Beyond API.md: my read marker moved in another tab (or over HTTP). */
+  CHAT_READ: 'chat.read',
   NOTIFICATION: 'notification',
   PRESENCE: 'presence',
   ERROR: 'error'
@@ -57,6 +59,8 @@ const VALID = {
   [SERVER.CHAT_ERROR]: (f) => isString(f.code),
   [SERVER.CHAT_MESSAGE]: (f) => isObject(f.message) && isId(f.message.id),
   [SERVER.CHAT_TYPING]: (f) => isObject(f.conversation) && isObject(f.user),
+  [SERVER.CHAT_READ]: (f) =>
+    isObject(f.conversation) && isId(f.conversation.id) && isString(f.conversation.kind) && isId(f.up_to),
   [SERVER.NOTIFICATION]: (f) =>
     isObject(f.notification) &&
     isId(f.notification.id) &&

@@ -8,7 +8,7 @@ const NOTIFICATION = {
 };
 
 describe('parseServerFrame', () => {
-  it('returns every well-formed frame of API.md', () => {
+  it('returns every well-formed frame of API.md (and chat.read, beyond it)', () => {
     const frames = [
       { type: 'pong' },
       NOTIFICATION,
@@ -16,6 +16,7 @@ describe('parseServerFrame', () => {
       { type: 'chat.error', client_msg_id: 'u-1', code: 'chat_not_allowed' },
       { type: 'chat.message', message: { id: 3, body: 'hi' } },
       { type: 'chat.typing', conversation: { kind: 'direct', id: 2 }, user: { id: 2 } },
+      { type: 'chat.read', conversation: { kind: 'direct', id: 2 }, up_to: 3 },
       { type: 'presence', user_id: 2, online: true },
       { type: 'error', code: 'bad_frame' }
     ];

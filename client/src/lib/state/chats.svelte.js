@@ -327,6 +327,14 @@ export function markRead(conversation) {
   if (!socket?.send(frame)) markChatRead({ kind, id }, latest).catch(() => {});
 }
 
+/** Read in another of my tabs (or over HTTP): what it covered is read here too. */
+function receiveRead({ conversation, up_to }) {
+  const key = keyOf(conversation);
+  readUpTo.set(key, Math.max(readUpTo.get(key) ?? 0, up_to));
+  const item = conversationOf(key);
+  if (item && (item.last_message?.id ?? 0) <= up_to) item.unread_count = 0;
+}
+
 // ---- Typing and presence ------------------------------------------------------------------
 
 /** Tell the others we are typing (throttled; nothing without a socket). */
@@ -417,6 +425,7 @@ export function startChats(realtimeSocket, options = {}) {
     socket.subscribe(SERVER.CHAT_ACK, (f) => acknowledge(f.client_msg_id, f.message)),
     socket.subscribe(SERVER.CHAT_ERROR, (f) => f.client_msg_id && fail(f.client_msg_id, f.code)),
     socket.subscribe(SERVER.CHAT_TYPING, receiveTyping),
+    socket.subscribe(SERVER.CHAT_READ, receiveRead),
     socket.subscribe(SERVER.PRESENCE, receivePresence),
     socket.subscribe(RECONNECTED, catchUp)
   ];

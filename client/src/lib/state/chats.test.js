@@ -231,6 +231,17 @@ describe('unread counts', () => {
     expect(socket.sent).toEqual([]);
   });
 
+  it('clears a count that another tab read, unless newer messages came since', async () => {
+    await start();
+    socket.emit({ type: 'chat.message', message: msg(11, { conversation: ROOM, from: card(3, 'Carol') }) });
+    expect(unreadTotal()).toBe(3);
+    socket.emit({ type: 'chat.read', conversation: { kind: 'direct', id: 2 }, up_to: 3 });
+    expect(unreadTotal()).toBe(1);
+    socket.emit({ type: 'chat.read', conversation: { kind: 'group', id: 7 }, up_to: 10 });
+    expect(unreadTotal()).toBe(1); // message 11 came after what the other tab read
+    expect(socket.sent).toEqual([]);
+  });
+
   it('reads at once in the open conversation of a visible tab, over the socket', async () => {
     await start();
     const close = openConversation(WITH_BOB);
