@@ -178,6 +178,8 @@ def test_a_group_from_creation_to_its_first_event(new_page):
         choice.click()
         expect(choice).to_have_attribute("aria-pressed", "true")
     expect(dan.locator("article", has_text=EVENT)).to_contain_text("1 going · 1 not going")
+    # Alice's list counts Dan's answer as it is given, without a reload.
+    expect(alice.locator("article", has_text=EVENT)).to_contain_text("1 going · 1 not going")
 
     # Bob, reloading, sees the counts and who is going.
     bob.reload()

@@ -9,6 +9,8 @@ import trio
 from trio_websocket import ConnectionClosed
 
 from tests.conftest import PASSWORD
+from tests.http.test_events import answer, create_event
+from tests.http.test_groups import create_group, make_member
 from tests.realtime.wsclient import (
     FRAME_DEADLINE,
     assert_no_frame,
@@ -144,3 +146,29 @@ async def test_group_invitations_requests_and_events_reach_exactly_the_right_peo
             assert event["subject"]["event_title"] == "Crag"
         await assert_no_frame(carol_tab, type="notification")  # not a member
         await assert_no_frame(bob_tab, type="notification", kind="group_event")  # its creator
+
+
+async def test_an_answer_to_an_event_reaches_the_groups_members_only(server, alice, bob, carol):
+    group = await create_group(alice)
+    await make_member(alice, group, bob)
+    event = (await create_event(alice, group)).json()["event"]
+    async with (
+        open_socket(server, alice) as alice_tab,
+        open_socket(server, bob) as bob_tab,
+        open_socket(server, carol) as outsider_tab,
+    ):
+        await answer(bob, event, "going")
+        expected = {
+            "type": "event.response",
+            "event": {
+                "id": event["id"],
+                "group_id": group["id"],
+                "going_count": 1,
+                "not_going_count": 0,
+            },
+            "user_id": bob.id,
+            "response": "going",
+        }
+        for tab in (alice_tab, bob_tab):
+            assert await next_frame(tab, type="event.response") == expected
+        await assert_no_frame(outsider_tab, type="event.response")

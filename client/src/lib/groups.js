@@ -189,6 +189,20 @@ export function withResponse(event, response) {
   };
 }
 
+/**
+ * An event after someone's answer arrived live (an `event.response` frame): the server's counts,
+ * and my own answer when it was mine (from another tab). Another event is returned unchanged.
+ */
+export function withLiveResponse(event, frame, myId) {
+  if (event.id !== frame.event.id) return event;
+  return {
+    ...event,
+    going_count: frame.event.going_count,
+    not_going_count: frame.event.not_going_count,
+    my_response: frame.user_id === myId ? frame.response : event.my_response
+  };
+}
+
 /** "Saturday 14 June 2031 at 09:30" in the viewer's locale and time zone ('' when invalid). */
 export function formatEventTime(iso) {
   const date = new Date(iso);

@@ -13,6 +13,7 @@ import {
   runGroupAction,
   stateLabel,
   toLocalInputValue,
+  withLiveResponse,
   withResponse
 } from './groups.js';
 import { notifications } from '$lib/state/notifications.svelte.js';
@@ -203,5 +204,33 @@ describe('invite candidates', () => {
   it('filters followers by name or nickname', () => {
     const shown = inviteCandidates({ query: 'BOBBY', followers: [carol, bob], results: [], selfId: 1 });
     expect(shown.map((u) => u.first_name)).toEqual(['Bob']);
+  });
+});
+
+describe('live answers', () => {
+  const event = { id: 5, group_id: 7, going_count: 0, not_going_count: 1, my_response: 'not_going' };
+  const frame = (userId, response, going, notGoing) => ({
+    type: 'event.response',
+    event: { id: 5, group_id: 7, going_count: going, not_going_count: notGoing },
+    user_id: userId,
+    response
+  });
+
+  it("takes the server's counts, and my answer only when it was mine", () => {
+    expect(withLiveResponse(event, frame(2, 'going', 1, 1), 1)).toEqual({
+      ...event,
+      going_count: 1,
+      not_going_count: 1
+    });
+    expect(withLiveResponse(event, frame(1, 'going', 1, 0), 1)).toMatchObject({
+      going_count: 1,
+      not_going_count: 0,
+      my_response: 'going'
+    });
+  });
+
+  it('leaves other events as they are', () => {
+    const other = { ...event, id: 6 };
+    expect(withLiveResponse(other, frame(2, 'going', 1, 1), 1)).toBe(other);
   });
 });

@@ -18,6 +18,8 @@ export const SERVER = Object.freeze({
   CHAT_TYPING: 'chat.typing',
   /** Beyond API.md: my read marker moved in another tab (or over HTTP). */
   CHAT_READ: 'chat.read',
+  /** Beyond API.md: a member of one of my groups answered an event; its counts now. */
+  EVENT_RESPONSE: 'event.response',
   NOTIFICATION: 'notification',
   PRESENCE: 'presence',
   ERROR: 'error'
@@ -67,6 +69,14 @@ const VALID = {
     isString(f.notification.kind) &&
     Number.isInteger(f.unread_count) &&
     f.unread_count >= 0,
+  [SERVER.EVENT_RESPONSE]: (f) =>
+    isObject(f.event) &&
+    isId(f.event.id) &&
+    isId(f.event.group_id) &&
+    Number.isInteger(f.event.going_count) &&
+    Number.isInteger(f.event.not_going_count) &&
+    isId(f.user_id) &&
+    isString(f.response),
   [SERVER.PRESENCE]: (f) => isId(f.user_id) && typeof f.online === 'boolean',
   [SERVER.ERROR]: (f) => isString(f.code)
 };

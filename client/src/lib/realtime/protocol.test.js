@@ -8,7 +8,7 @@ const NOTIFICATION = {
 };
 
 describe('parseServerFrame', () => {
-  it('returns every well-formed frame of API.md (and chat.read, beyond it)', () => {
+  it('returns every well-formed frame of API.md (and chat.read and event.response, beyond it)', () => {
     const frames = [
       { type: 'pong' },
       NOTIFICATION,
@@ -17,6 +17,12 @@ describe('parseServerFrame', () => {
       { type: 'chat.message', message: { id: 3, body: 'hi' } },
       { type: 'chat.typing', conversation: { kind: 'direct', id: 2 }, user: { id: 2 } },
       { type: 'chat.read', conversation: { kind: 'direct', id: 2 }, up_to: 3 },
+      {
+        type: 'event.response',
+        event: { id: 5, group_id: 7, going_count: 1, not_going_count: 0 },
+        user_id: 2,
+        response: 'going'
+      },
       { type: 'presence', user_id: 2, online: true },
       { type: 'error', code: 'bad_frame' }
     ];
