@@ -96,12 +96,19 @@ async def serve(
     log.info("stopped")
 
 
-async def _stop_on_signal(shutdown: trio.Event) -> None:
+async def _stop_on_signal(shutdown: trio.Event, *, keep_listening: bool = False) -> None:
+    """The first SIGINT or SIGTERM starts a graceful shutdown. A lone process then lets a second
+    one stop it at once; a worker keeps listening and ignores it: Ctrl-C reaches the whole
+    process group and its supervisor then asks again with SIGTERM, which must not cut short
+    the shutdown the first signal began (the supervisor kills a worker that takes too long)."""
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async for signum in signals:
+            if shutdown.is_set():
+                continue
             log.info("received %s, shutting down", signal.Signals(signum).name)
             shutdown.set()
-            return
+            if not keep_listening:
+                return
 
 
 async def _stop_with_supervisor(shutdown: trio.Event) -> None:
@@ -118,7 +125,9 @@ async def main(config: Config) -> None:
     tune_garbage_collector()
     shutdown = trio.Event()
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(_stop_on_signal, shutdown)
+        nursery.start_soon(
+            partial(_stop_on_signal, shutdown, keep_listening=config.worker is not None)
+        )
         if config.worker is not None:
             nursery.start_soon(_stop_with_supervisor, shutdown)
         await serve(config, shutdown=shutdown)

@@ -100,7 +100,10 @@ async def supervised(database_url: str, tmp_path, nursery):
     env = {**os.environ, "DATABASE_URL": database_url, "SOCIALNET_CLIENT_DIR": ""}
     command = [sys.executable, "-m", "server.cli", "serve", "--workers", str(WORKERS)]
     command += ["--port", str(port), "--data-dir", str(tmp_path), "--log-format", "json"]
-    process = await trio.lowlevel.open_process(command, env=env, stdout=subprocess.PIPE)
+    # A process group of its own, as in a terminal: Ctrl-C reaches the supervisor and workers.
+    process = await trio.lowlevel.open_process(
+        command, env=env, stdout=subprocess.PIPE, start_new_session=True
+    )
     running = Supervised(process, port)
     try:
         with trio.fail_after(60):
@@ -133,6 +136,16 @@ async def test_workers_share_the_port_and_stop_together_on_sigterm(supervised: S
         await supervised.read_until(lambda lines: lines and lines[-1]["event"] == "stopped")
     assert supervised.workers_saying("stopped") == set(range(WORKERS))
     assert not any(process_exists(pid) for pid in pids)
+
+
+async def test_ctrl_c_stops_every_worker_gracefully(supervised: Supervised):
+    # The terminal's SIGINT reaches every process of the group, then the supervisor sends its
+    # workers SIGTERM: the second signal must not cut their graceful shutdown short.
+    os.killpg(supervised.process.pid, signal.SIGINT)
+    with trio.fail_after(30):
+        assert await supervised.process.wait() == 0
+        await supervised.read_to_end()
+    assert supervised.workers_saying("stopped") == set(range(WORKERS))
 
 
 async def test_a_worker_that_dies_takes_the_others_down_with_a_failure(supervised: Supervised):
