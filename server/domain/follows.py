@@ -15,8 +15,9 @@ import asyncpg
 
 from server.db import follows
 from server.db import notifications as notification_rows
+from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
-from server.errors import Conflict, NotFound, ValidationError
+from server.errors import NotFound, ValidationError
 
 
 async def _target_is_public(conn: asyncpg.Connection, user_id: int) -> bool:
@@ -77,11 +78,9 @@ async def answer_request(
     request = await follows.select_request_for_update(conn, request_id)
     if request is None or request.target_id != viewer_id or request.status == "cancelled":
         raise NotFound("No such follow request.")
-    wanted = "accepted" if accept else "declined"
-    if request.status == wanted:
+    wanted = status_for(accept)
+    if not needs_answer(request.status, wanted, what="request"):
         return request.id, wanted
-    if request.status != "pending":
-        raise Conflict(f"This request was already {request.status}.")
     await follows.set_request_status(conn, request.id, wanted)
     if accept:
         await follows.insert_follow(conn, request.requester_id, viewer_id)

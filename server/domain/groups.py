@@ -9,6 +9,7 @@ import asyncpg
 
 from server.db import groups
 from server.db import notifications as notification_rows
+from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
 from server.domain.text import clean_text
 from server.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -93,11 +94,9 @@ async def answer_invitation(
     invitation = await groups.invitation_for_update(conn, invitation_id)
     if invitation is None or invitation["invitee_id"] != viewer_id:
         raise NotFound("No such invitation.")
-    wanted = "accepted" if accept else "declined"
-    if invitation["status"] == wanted:
+    wanted = status_for(accept)
+    if not needs_answer(invitation["status"], wanted, what="invitation"):
         return invitation["id"], wanted
-    if invitation["status"] != "pending":
-        raise Conflict(f"This invitation was already {invitation['status']}.")
     await groups.set_invitation_status(conn, invitation_id, wanted)
     group_id = invitation["group_id"]
     if accept:
@@ -167,11 +166,9 @@ async def answer_join_request(
     group_id = request["group_id"]
     if await groups.creator_of(conn, group_id) != viewer_id:
         raise Forbidden("Only the group's creator answers join requests.")
-    wanted = "accepted" if accept else "declined"
-    if request["status"] == wanted:
+    wanted = status_for(accept)
+    if not needs_answer(request["status"], wanted, what="request"):
         return request["id"], wanted
-    if request["status"] != "pending":
-        raise Conflict(f"This request was already {request['status']}.")
     await groups.set_join_request_status(conn, request_id, wanted)
     if accept:
         await _join(conn, group_id, request["user_id"])
