@@ -7,6 +7,7 @@ next request on it (see `close_after_early_refusal`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from quart import Response, g, request
@@ -16,6 +17,8 @@ from server.errors import ForbiddenOrigin, Unauthenticated
 from server.http.context import config, db, services
 
 SESSION_COOKIE = "sid"
+# Longer than any token we issue: a bound on what an unknown cookie can make us hash and look up.
+MAX_TOKEN_LENGTH = 128
 COOKIE_MAX_AGE = int(sessions.SESSION_LIFETIME.total_seconds())
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Everything under these prefixes needs a session, except PUBLIC_PATHS.
@@ -58,6 +61,12 @@ def check_origin() -> None:
         raise ForbiddenOrigin()
 
 
+def session_token(cookies: Mapping[str, str]) -> str | None:
+    """The session token among parsed cookies (HTTP and /ws alike), if it can be one."""
+    token = cookies.get(SESSION_COOKIE)
+    return token if token and len(token) <= MAX_TOKEN_LENGTH else None
+
+
 def needs_session(path: str) -> bool:
     return path.startswith(PROTECTED_PREFIXES) and path not in PUBLIC_PATHS
 
@@ -66,8 +75,8 @@ async def load_session() -> None:
     """Set g.user_id and g.session_id from the `sid` cookie when it names a live session."""
     g.user_id = g.session_id = None
     g.session_refreshed = False
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token or len(token) > 128:
+    token = session_token(request.cookies)
+    if token is None:
         return
     cache = services().sessions
     cached = cache.get(token)
@@ -126,7 +135,5 @@ async def refresh_session_cookie(response: Response) -> Response:
     if getattr(g, "session_refreshed", False) and response.status_code < 400:
         token = request.cookies.get(SESSION_COOKIE)
         if token and SESSION_COOKIE not in response.headers.get("Set-Cookie", ""):
-            set_session_cookie(
-                response, token, max_age=int(sessions.SESSION_LIFETIME.total_seconds())
-            )
+            set_session_cookie(response, token, max_age=COOKIE_MAX_AGE)
     return response

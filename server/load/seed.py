@@ -108,11 +108,12 @@ async def seed(conn: asyncpg.Connection, plan: SeedPlan, password_hash: str) -> 
         await conn.execute(
             """
             INSERT INTO sessions (token_hash, user_id, expires_at)
-            SELECT h, u, now() + interval '30 days'
+            SELECT h, u, now() + $3::interval
             FROM unnest($1::bytea[], $2::bigint[]) AS t(h, u)
             """,
             [sessions.token_hash(token) for token in tokens],
             ids,
+            sessions.SESSION_LIFETIME,
         )
     return [
         {"user_id": user_id, "email": email, "token": token}

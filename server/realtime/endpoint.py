@@ -9,18 +9,17 @@ idle sockets that is megabytes, and in a group fan-out it is latency. HTTP route
 from __future__ import annotations
 
 import json
-from http.cookies import CookieError, SimpleCookie
 
 import trio
+from werkzeug.http import parse_cookie
 
 from server.errors import ApiError, ForbiddenOrigin, Unauthenticated
 from server.http.context import Services
-from server.http.guards import SESSION_COOKIE, origin_allowed
+from server.http.guards import origin_allowed, session_token
 from server.realtime import bus, presence
 from server.realtime.actor import Disconnected, SessionActor
 
 PATH = "/ws"
-MAX_TOKEN_LENGTH = 128
 # Announcing that a socket closed must not hold its task for long.
 PRESENCE_DEADLINE_SECONDS = 2
 
@@ -58,15 +57,9 @@ def _headers(scope) -> dict[str, str]:
 
 
 def _session_token(headers: dict[str, str]) -> str | None:
-    cookie = SimpleCookie()
-    try:
-        cookie.load(headers.get("cookie", ""))
-    except CookieError:
-        return None
-    morsel = cookie.get(SESSION_COOKIE)
-    if morsel is None or not morsel.value or len(morsel.value) > MAX_TOKEN_LENGTH:
-        return None
-    return morsel.value
+    # Parsed as Quart parses HTTP requests' cookies (werkzeug), so a cookie the two would read
+    # differently cannot sign someone in over HTTP and out of the socket.
+    return session_token(parse_cookie(headers.get("cookie", "")))
 
 
 async def _refuse(scope, send, error: ApiError) -> None:
