@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 from functools import partial
 
@@ -35,6 +34,7 @@ from server.http.serving import serve_app
 from server.realtime import bus, protocol
 from server.realtime.router import Router
 from server.realtime.writer import MessageWriter
+from server.signals import stop_on_signal
 
 log = logging.getLogger("socialnet.service")
 
@@ -96,21 +96,6 @@ async def serve(
     log.info("stopped")
 
 
-async def _stop_on_signal(shutdown: trio.Event, *, keep_listening: bool = False) -> None:
-    """The first SIGINT or SIGTERM starts a graceful shutdown. A lone process then lets a second
-    one stop it at once; a worker keeps listening and ignores it: Ctrl-C reaches the whole
-    process group and its supervisor then asks again with SIGTERM, which must not cut short
-    the shutdown the first signal began (the supervisor kills a worker that takes too long)."""
-    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        async for signum in signals:
-            if shutdown.is_set():
-                continue
-            log.info("received %s, shutting down", signal.Signals(signum).name)
-            shutdown.set()
-            if not keep_listening:
-                return
-
-
 async def _stop_with_supervisor(shutdown: trio.Event) -> None:
     """A worker's standard input is its supervisor's lifeline (server/workers.py): end-of-file
     means the supervisor is gone, and a worker must not outlive it."""
@@ -126,7 +111,7 @@ async def main(config: Config) -> None:
     shutdown = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(
-            partial(_stop_on_signal, shutdown, keep_listening=config.worker is not None)
+            partial(stop_on_signal, shutdown, keep_listening=config.worker is not None)
         )
         if config.worker is not None:
             nursery.start_soon(_stop_with_supervisor, shutdown)

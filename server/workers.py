@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 
 import trio
 
 from server.config import Config
 from server.db.database import apply_migrations, open_database_url
+from server.signals import stop_on_signal
 
 log = logging.getLogger("socialnet.workers")
 
@@ -91,11 +91,8 @@ class Supervisor:
             raise WorkerExited(number, result.returncode)
 
     async def until_signal(self) -> None:
-        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            async for signum in signals:
-                self.stopping = True
-                log.info("received %s, stopping the workers", signal.Signals(signum).name)
-                return
+        await stop_on_signal(trio.Event())
+        self.stopping = True
 
 
 async def supervise(config: Config) -> int:

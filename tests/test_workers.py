@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import trio
 
+from server.load.driver import process_tree
 from server.load.http import KeepAliveClient
 
 WORKERS = 2
@@ -65,9 +66,8 @@ class Supervised:
         }
 
     def worker_pids(self) -> list[int]:
-        """The supervisor's children (each thread lists the children it started)."""
-        tasks = Path(f"/proc/{self.process.pid}/task").iterdir()
-        return sorted(int(p) for task in tasks for p in (task / "children").read_text().split())
+        """The supervisor's children."""
+        return sorted(set(process_tree(self.process.pid)) - {self.process.pid})
 
 
 def process_exists(pid: int) -> bool:

@@ -278,10 +278,11 @@ def read_rss_kib(pid: int | None) -> int | None:
     """Resident memory of `pid` and its descendants (`serve --workers` is a process tree)."""
     if pid is None:
         return None
-    return sum(_own_rss_kib(p) for p in _process_tree(pid))
+    return sum(_own_rss_kib(p) for p in process_tree(pid))
 
 
-def _process_tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (Linux /proc)."""
     tree, pending = [], [pid]
     while pending:
         current = pending.pop()
