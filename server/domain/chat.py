@@ -66,11 +66,7 @@ async def send_direct(
     which gets an ack instead of a copy."""
     message = await messages.insert_direct(conn, sender_id, recipient_id, body, client_msg_id)
     if message is None:
-        repeat = await messages.select_by_client_msg_id(conn, sender_id, client_msg_id)
-        if repeat is not None:
-            return repeat, False
-        await can_message(conn, sender_id, recipient_id)  # NotFound for an unknown person
-        raise ChatNotAllowed()
+        return await settle_unstored(conn, "direct", sender_id, recipient_id, client_msg_id)
     await bus.publish(conn, *message_events(message, skip=skip))
     return message, True
 
@@ -85,13 +81,25 @@ async def send_group(
 ) -> tuple[asyncpg.Record, bool]:
     message = await messages.insert_group(conn, sender_id, group_id, body, client_msg_id)
     if message is None:
-        repeat = await messages.select_by_client_msg_id(conn, sender_id, client_msg_id)
-        if repeat is not None:
-            return repeat, False
-        await _require_member(conn, sender_id, group_id, write=True)  # 404, or not allowed
-        raise ChatNotAllowed()
+        return await settle_unstored(conn, "group", sender_id, group_id, client_msg_id)
     await bus.publish(conn, *message_events(message, skip=skip))
     return message, True
+
+
+async def settle_unstored(
+    conn: asyncpg.Connection, kind: str, sender_id: int, target_id: int, client_msg_id: str | None
+) -> tuple[asyncpg.Record, bool]:
+    """A message its INSERT did not store (the insert checks the rule): a repeat of an earlier
+    send with this client_msg_id, returned as not created; else a 404 for no such person or
+    group, else ChatNotAllowed."""
+    repeat = await messages.select_by_client_msg_id(conn, sender_id, client_msg_id)
+    if repeat is not None:
+        return repeat, False
+    if kind == "group":
+        await _require_member(conn, sender_id, target_id, write=True)
+    else:
+        await can_message(conn, sender_id, target_id)
+    raise ChatNotAllowed()
 
 
 def message_events(message: asyncpg.Record, *, skip: str | None) -> list[dict]:

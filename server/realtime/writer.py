@@ -81,21 +81,15 @@ async def _write_batch(conn: asyncpg.Connection, batch: list[PendingSend]) -> No
         row = stored.get(ordinal)
         if row is None:
             try:
-                send.result = await _settle_unstored(conn, send)
+                send.result = await chat.settle_unstored(
+                    conn, send.kind, send.sender_id, send.target_id, send.client_msg_id
+                )
             except ApiError as error:
                 send.error = error
             continue
         send.result = (row, True)
         events += chat.message_events(row, skip=send.skip)
     await bus.publish(conn, *events)
-
-
-async def _settle_unstored(conn: asyncpg.Connection, send: PendingSend):
-    """Not stored: a repeat of a stored message, or not allowed (404 / chat_not_allowed)."""
-    single = chat.send_direct if send.kind == "direct" else chat.send_group
-    return await single(
-        conn, send.sender_id, send.target_id, send.body, send.client_msg_id, send.skip
-    )
 
 
 class MessageWriter:
