@@ -7,6 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from server.db.rows import from_record, frozen
+from server.domain import visibility
 
 
 @frozen
@@ -22,11 +23,7 @@ REQUEST_COLUMNS = "id, requester_id, target_id, status, created_at"
 
 
 async def is_following(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
-    return await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2)",
-        follower_id,
-        followee_id,
-    )
+    return await conn.fetchval(f"SELECT {visibility.follows('$1', '$2')}", follower_id, followee_id)
 
 
 async def insert_follow(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:

@@ -122,7 +122,3 @@ async def insert_post(
 
 async def delete_post(conn: asyncpg.Connection, post_id: int) -> None:
     await conn.execute("DELETE FROM posts WHERE id = $1", post_id)
-
-
-async def select_post_author(conn: asyncpg.Connection, post_id: int) -> int | None:
-    return await conn.fetchval("SELECT author_id FROM posts WHERE id = $1", post_id)

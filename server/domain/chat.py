@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import groups, messages
+from server.db import messages
 from server.domain import visibility
+from server.domain.groups import require_member
 from server.domain.text import clean_text
 from server.errors import ChatNotAllowed, NotFound, ValidationError
 from server.realtime import bus
@@ -45,13 +46,8 @@ async def can_message(conn: asyncpg.Connection, sender_id: int, recipient_id: in
 
 
 async def _require_member(conn: asyncpg.Connection, user_id: int, group_id: int, *, write: bool):
-    member = await groups.is_member(conn, group_id, user_id)
-    if member is None:
-        raise NotFound("No such group.")
-    if not member:
-        if write:
-            raise ChatNotAllowed("Only members can write in this group's chat.")
-        raise NotFound("No such group.")
+    refusal = ChatNotAllowed("Only members can write in this group's chat.")
+    await require_member(conn, group_id, user_id, write=write, refusal=refusal)
 
 
 async def send_direct(

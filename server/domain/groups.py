@@ -12,7 +12,7 @@ from server.db import notifications as notification_rows
 from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
 from server.domain.text import clean_text
-from server.errors import Conflict, Forbidden, NotFound, ValidationError
+from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
 from server.realtime import bus
 
 MAX_TITLE_LENGTH = 100
@@ -45,15 +45,22 @@ async def require_group(conn: asyncpg.Connection, group_id: int, viewer_id: int)
     return group
 
 
-async def require_member(conn: asyncpg.Connection, group_id: int, viewer_id: int, *, write: bool):
-    """The group, when the viewer is a member. Otherwise: reading member-only content is a 404
-    (it does not exist for them); a write they can see but may not do is a 403."""
-    group = await require_group(conn, group_id, viewer_id)
-    if group["my_state"] not in ("member", "creator"):
-        if write:
-            raise Forbidden("Only members can do this.")
+async def require_member(
+    conn: asyncpg.Connection,
+    group_id: int,
+    viewer_id: int,
+    *,
+    write: bool,
+    refusal: ApiError | None = None,
+) -> None:
+    """Pass when the viewer is a member (the creator is one). Otherwise: reading member-only
+    content is a 404 (it does not exist for them); a write they can see but may not do is a 403,
+    or `refusal` where the contract names a more precise one (chat_not_allowed)."""
+    member = await groups.is_member(conn, group_id, viewer_id)
+    if member is None or (not member and not write):
         raise NotFound("No such group.")
-    return group
+    if not member:
+        raise refusal or Forbidden("Only members can do this.")
 
 
 async def _join(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
@@ -64,10 +71,10 @@ async def _join(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
 async def invite(conn: asyncpg.Connection, viewer_id: int, group_id: int, invitee_id: object):
     if isinstance(invitee_id, bool) or not isinstance(invitee_id, int) or invitee_id <= 0:
         raise ValidationError(fields={"user_id": "a user id"})
-    group = await require_member(conn, group_id, viewer_id, write=True)
+    await require_member(conn, group_id, viewer_id, write=True)
     if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", invitee_id):
         raise NotFound("No such user.")
-    if invitee_id in await groups.member_ids(conn, group_id):
+    if await groups.is_member(conn, group_id, invitee_id):
         raise Conflict("Already a member of this group.")
     existing = await groups.pending_invitation(conn, group_id, invitee_id)
     if existing is not None:
@@ -81,7 +88,7 @@ async def invite(conn: asyncpg.Connection, viewer_id: int, group_id: int, invite
             user_id=invitee_id,
             kind="group_invitation",
             actor_id=viewer_id,
-            group_id=group["id"],
+            group_id=group_id,
             group_invitation_id=invitation["id"],
         ),
     )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from server.db import comments, groups, posts
+from server.db import comments, posts
+from server.domain.groups import require_member
 from server.domain.notifications import Draft, notify
 from server.domain.text import clean_text
 from server.errors import Forbidden, NotFound, ValidationError
@@ -57,11 +58,8 @@ def parse_comment_body(value: object, *, has_image: bool) -> str:
 
 
 async def _check_group_member(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
-    member = await groups.is_member(conn, group_id, user_id)
-    if member is None:
-        raise NotFound("No such group.")
-    if not member:
-        raise Forbidden("Only members can post in this group.")
+    refusal = Forbidden("Only members can post in this group.")
+    await require_member(conn, group_id, user_id, write=True, refusal=refusal)
 
 
 async def _check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
@@ -105,9 +103,10 @@ async def create_post(
 
 
 async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
-    if await posts.select_visible_post(conn, post_id, viewer_id) is None:
+    post = await posts.select_visible_post(conn, post_id, viewer_id)
+    if post is None:
         raise NotFound("No such post.")
-    if await posts.select_post_author(conn, post_id) != viewer_id:
+    if post["author_id"] != viewer_id:
         raise Forbidden("Only the author can delete this post.")
     await posts.delete_post(conn, post_id)
 
