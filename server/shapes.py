@@ -35,16 +35,6 @@ def me_json(user: User) -> dict:
     }
 
 
-def user_card_json(user: User) -> dict:
-    return {
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "nickname": user.nickname,
-        "avatar_url": media_url(user.avatar_id),
-    }
-
-
 def card_from_row(row: asyncpg.Record, prefix: str = "") -> dict:
     """A user card from a row whose columns are `<prefix>id`, `<prefix>first_name`..."""
     return {

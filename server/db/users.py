@@ -73,6 +73,10 @@ async def insert_user(
 SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE id = $1"
 
 
+async def user_exists(conn: asyncpg.Connection, user_id: int) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", user_id)
+
+
 async def select_user(conn: asyncpg.Connection, user_id: int) -> User | None:
     return from_record(User, await conn.fetchrow(SELECT_USER, user_id))
 

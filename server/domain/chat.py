@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import messages
+from server.db import messages, users
 from server.domain import visibility
 from server.domain.groups import require_member
 from server.domain.text import clean_text
@@ -119,8 +119,7 @@ def _frame(message: asyncpg.Record, reader_id: int) -> dict:
 async def direct_history(
     conn: asyncpg.Connection, viewer_id: int, peer_id: int, before: int | None, limit: int
 ):
-    exists = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", peer_id)
-    if not exists:
+    if not await users.user_exists(conn, peer_id):
         raise NotFound("No such user.")
     return await messages.select_direct_history(conn, viewer_id, peer_id, before, limit)
 
@@ -147,10 +146,7 @@ async def mark_read(
         await _require_member(conn, viewer_id, conversation_id, write=False)
         await messages.mark_group_read(conn, viewer_id, conversation_id, up_to)
     else:
-        exists = await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", conversation_id
-        )
-        if not exists:
+        if not await users.user_exists(conn, conversation_id):
             raise NotFound("No such user.")
         await messages.mark_direct_read(conn, viewer_id, conversation_id, up_to)
     frame = {

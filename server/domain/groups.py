@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import groups
+from server.db import groups, users
 from server.db import notifications as notification_rows
 from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
@@ -72,7 +72,7 @@ async def invite(conn: asyncpg.Connection, viewer_id: int, group_id: int, invite
     if isinstance(invitee_id, bool) or not isinstance(invitee_id, int) or invitee_id <= 0:
         raise ValidationError(fields={"user_id": "a user id"})
     await require_member(conn, group_id, viewer_id, write=True)
-    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", invitee_id):
+    if not await users.user_exists(conn, invitee_id):
         raise NotFound("No such user.")
     if await groups.is_member(conn, group_id, invitee_id):
         raise Conflict("Already a member of this group.")

@@ -6,7 +6,6 @@ from server.domain.accounts import (
     MAX_ABOUT_ME_LENGTH,
     MAX_NAME_LENGTH,
     MAX_NICKNAME_LENGTH,
-    parse_bool,
 )
 from server.domain.text import clean_text
 from server.errors import ValidationError
@@ -40,7 +39,7 @@ def parse_profile_changes(body: dict) -> dict:
         if not isinstance(body["is_public"], bool):
             problems["is_public"] = "must be true or false"
         else:
-            changes["is_public"] = parse_bool(body["is_public"], field="is_public", default=True)
+            changes["is_public"] = body["is_public"]
     if problems:
         raise ValidationError(fields=problems)
     return changes
