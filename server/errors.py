@@ -99,3 +99,9 @@ class MethodNotAllowed(ApiError):
     status = 405
     code = "method_not_allowed"
     message = "This method is not allowed here."
+
+
+class Unavailable(ApiError):
+    status = 503
+    code = "unavailable"
+    message = "The service is briefly unavailable; try again in a moment."

@@ -1,12 +1,14 @@
-"""The process: one tree of tasks, each long-lived service with a named owner.
+"""The process, and the composition root: it builds every service, wires them, and runs them
+as one tree of tasks, each long-lived service with a named owner.
 
     main
     └─ trio_asyncio.open_loop()             asyncpg is asyncio-only
        └─ open_database(config)              embedded Postgres or DATABASE_URL, migrated, pooled
           └─ service nursery
              ├─ router.run()                 fans events out to the sockets of this process
-             ├─ writer.run()                 stores chat messages from sockets in batches
+             ├─ writer.run()                 stores chat messages (sockets and HTTP) in batches
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
+             ├─ sessions.purge_expired()     deletes expired sessions now and then
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
              └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
 
@@ -28,12 +30,16 @@ from hypercorn.config import Config as HypercornConfig
 
 from server.config import Config
 from server.db.database import open_database
+from server.domain.chat_writer import MessageWriter
+from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
+from server.http.context import Services
 from server.http.serving import serve_app
-from server.realtime import bus, protocol
+from server.realtime import bus, endpoint, protocol
+from server.realtime.chat import ChatHandlers
+from server.realtime.endpoint import RealtimeServices
 from server.realtime.router import Router
-from server.realtime.writer import MessageWriter
 from server.signals import stop_on_signal
 
 log = logging.getLogger("socialnet.service")
@@ -57,6 +63,20 @@ def hypercorn_config(config: Config) -> HypercornConfig:
     return hc
 
 
+class Application:
+    """The ASGI application: /ws goes to the realtime core, everything else to Quart."""
+
+    def __init__(self, http, realtime: RealtimeServices):
+        self.http = http
+        self.realtime = realtime
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == endpoint.PATH:
+            await endpoint.serve_socket(self.realtime, scope, receive, send)
+        else:
+            await self.http(scope, receive, send)
+
+
 async def _close_sockets_on_shutdown(shutdown: trio.Event, router: Router) -> None:
     await shutdown.wait()
     router.close_all(protocol.CLOSE_GOING_AWAY)
@@ -78,11 +98,23 @@ async def serve(
             # Among several workers, each logs only what reached its sockets (realtime/router.py).
             router = router or Router(log_every_event=config.workers == 1)
             writer = MessageWriter(db)
-            app = create_app(config, db, router, writer)
+            sessions = Sessions(db)
+            # A session ended on any process reaches every router over the bus: forget it here.
+            router.on_session_ended.append(sessions.forget)
+            http = create_app(Services(config=config, db=db, sessions=sessions, writer=writer))
+            realtime = RealtimeServices(
+                allowed_origins=config.allowed_origins,
+                db=db,
+                sessions=sessions,
+                router=router,
+                handlers=ChatHandlers(db, router, writer).table(),
+            )
+            app = Application(http, realtime)
             async with trio.open_nursery() as service_nursery:
                 await service_nursery.start(router.run)
                 await service_nursery.start(writer.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
+                await service_nursery.start(sessions.purge_expired)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its
                 # connections finished or their grace period ran out.

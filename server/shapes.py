@@ -1,12 +1,12 @@
-"""Objects as API.md spells them, shared by the HTTP routes and the WebSocket frames."""
+"""Objects as API.md spells them, shared by the HTTP routes, the bus events and the WebSocket
+frames. Rows in, plain dicts out; nothing here reads the database."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
-
-from server.db.users import User
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -19,7 +19,7 @@ def media_url(media_id: int | None) -> str | None:
     return None if media_id is None else f"/media/{media_id}"
 
 
-def me_json(user: User) -> dict:
+def me_json(user: Any) -> dict:
     """`<me>`: every profile field but the password, plus `is_public`."""
     return {
         "id": user.id,
@@ -103,18 +103,84 @@ def event_from_row(row: asyncpg.Record) -> dict:
     }
 
 
-def message_from_row(row: asyncpg.Record, reader_id: int) -> dict:
-    """`<message>` as `reader_id` sees it: a direct conversation is named by the other person."""
+def conversation(kind: str, conversation_id: int) -> dict:
+    """A conversation as API.md names it: a direct one by the other person's id."""
+    return {"kind": kind, "id": conversation_id}
+
+
+def conversation_of(row: asyncpg.Record | dict, reader_id: int) -> dict:
+    """The conversation of a message (a row with sender_id, recipient_id, group_id) as
+    `reader_id` names it."""
     if row["group_id"] is not None:
-        conversation = {"kind": "group", "id": row["group_id"]}
-    else:
-        other = row["recipient_id"] if row["sender_id"] == reader_id else row["sender_id"]
-        conversation = {"kind": "direct", "id": other}
+        return conversation("group", row["group_id"])
+    other = row["recipient_id"] if row["sender_id"] == reader_id else row["sender_id"]
+    return conversation("direct", other)
+
+
+def message_without_conversation(row: asyncpg.Record) -> dict:
+    """`<message>` but its conversation, which depends on the reader: what a bus event carries
+    for every reader at once."""
     return {
         "id": row["id"],
-        "conversation": conversation,
         "sender": card_from_row(row, "sender_"),
         "body": row["body"],
         "created_at": iso(row["created_at"]),
         "client_msg_id": row["client_msg_id"],
+    }
+
+
+def message_from_row(row: asyncpg.Record, reader_id: int) -> dict:
+    """`<message>` as `reader_id` sees it: a direct conversation is named by the other person."""
+    message = message_without_conversation(row)
+    return {"id": message["id"], "conversation": conversation_of(row, reader_id), **message}
+
+
+def _notification_state(row: asyncpg.Record) -> str | None:
+    for column in (
+        "follow_request_status",
+        "group_invitation_status",
+        "group_join_request_status",
+    ):
+        status = row[column]
+        if status is not None:
+            return status if status in ("pending", "accepted", "declined") else None
+    return None
+
+
+def _notification_subject(row: asyncpg.Record) -> dict:
+    kind = row["kind"]
+    group = {"group_id": row["group_id"], "group_title": row["group_title"]}
+    if kind == "follow_request":
+        return {"request_id": row["follow_request_id"]}
+    if kind in ("follow_accepted", "new_follower"):
+        return {"user_id": row["actor_id"]}
+    if kind == "group_invitation":
+        return {"invitation_id": row["group_invitation_id"], **group}
+    if kind == "group_join_request":
+        return {"request_id": row["group_join_request_id"], **group}
+    if kind == "group_join_accepted":
+        return group
+    if kind == "group_invitation_accepted":
+        return {**group, "user_id": row["actor_id"]}
+    if kind == "group_event":
+        return {
+            "event_id": row["event_id"],
+            "event_title": row["event_title"],
+            "starts_at": iso(row["event_starts_at"]),
+            **group,
+        }
+    if kind == "post_comment":
+        return {"post_id": row["post_id"], "comment_id": row["comment_id"]}
+    return {}
+
+
+def notification_json(row: asyncpg.Record) -> dict:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "actor": card_from_row(row, "actor_"),
+        "subject": _notification_subject(row),
+        "state": _notification_state(row),
+        "read": row["read"],
+        "created_at": iso(row["created_at"]),
     }

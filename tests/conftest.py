@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 from tests import postgres
 
 PASSWORD = "correct horse battery"
-BLANK_FILE = ("", b"", "application/octet-stream")
 
 
 @pytest.fixture(scope="session")

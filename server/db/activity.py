@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from server.db import posts
-from server.domain import visibility
+from server.db import posts, visibility
 
 ACTIVITY = f"""
 SELECT kind, created_at, ref_id FROM (

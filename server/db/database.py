@@ -27,8 +27,9 @@ import trio
 import trio_asyncio
 
 from server.config import Config
-from server.db import migrate
+from server.db import migrate, notify
 from server.db.embedded import start_embedded_postgres
+from server.events import Event
 
 log = logging.getLogger("socialnet.db")
 
@@ -39,35 +40,93 @@ ConnFn = Callable[..., Awaitable[T]]
 COMMAND_TIMEOUT_SECONDS = 30
 
 
+class Connection(asyncpg.Connection):
+    """A pooled connection that also carries the bus events its work emits (`emit`)."""
+
+    __slots__ = ("outbox",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Emptied at the start of every crossing; callers see it through the pool's proxy.
+        self.outbox: list[Event] = []
+
+
+def emit(conn: Connection, *batch: Event) -> None:
+    """Queue events for the bus, from inside a `Database.run` or `Database.transaction`: they
+    are published with the write, so none exists unless the write committed."""
+    conn.outbox.extend(batch)
+
+
 class Database:
-    """A pool of asyncpg connections, used from trio."""
+    """A pool of asyncpg connections, used from trio, and the publishing half of the bus.
+
+    By default events travel by Postgres NOTIFY inside the transaction of the write that emits
+    them (server/db/notify.py). An engine that publishes after the commit instead (one whose
+    messages are not part of the transaction) sets `publish_after_commit`.
+    """
 
     def __init__(self, pool: asyncpg.Pool, url: str):
         self.pool = pool
         self.url = url
+        self.publish_after_commit: Callable[[list[Event]], Awaitable[None]] | None = None
 
     async def run(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` on one pooled connection, in one crossing. Cancellable."""
         with trio.fail_after(COMMAND_TIMEOUT_SECONDS):
-            return await self._cross(self._call(fn, args, False))
+            result, outbox = await self._cross(self._call(fn, args, False))
+        await self._after_commit(outbox)
+        return result
 
     async def transaction(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` in a transaction, shielded from cancellation so that a
         cancelled request cannot abandon a COMMIT halfway; the deadline still bounds it."""
         with trio.CancelScope(shield=True), trio.fail_after(COMMAND_TIMEOUT_SECONDS):
-            return await self._cross(self._call(fn, args, True))
+            result, outbox = await self._cross(self._call(fn, args, True))
+            await self._after_commit(outbox)
+        return result
+
+    async def publish(self, *batch: Event) -> None:
+        """Publish events that no write carries (typing, presence)."""
+        if self.publish_after_commit is not None:
+            await self.publish_after_commit(list(batch))
+        else:
+            await self.run(notify.publish, batch)
+
+    async def _after_commit(self, outbox: list[Event]) -> None:
+        if outbox and self.publish_after_commit is not None:
+            await self.publish_after_commit(outbox)
 
     async def _cross(self, coro: Awaitable[T]) -> T:
         """Await an asyncio coroutine from trio, as its own task in an empty context."""
         task = trio_asyncio.current_loop.get().create_task(coro, context=contextvars.Context())
         return await trio_asyncio.run_aio_future(task)
 
-    async def _call(self, fn: ConnFn[T], args: tuple, in_transaction: bool) -> T:
+    async def _call(
+        self, fn: ConnFn[T], args: tuple, in_transaction: bool
+    ) -> tuple[T, list[Event]]:
         async with self.pool.acquire() as conn:
+            conn.outbox.clear()
             if not in_transaction:
-                return await fn(conn, *args)
+                result = await fn(conn, *args)
+                return result, await self._flush(conn)
             async with conn.transaction():
-                return await fn(conn, *args)
+                result = await fn(conn, *args)
+                return result, await self._flush(conn)
+
+    async def _flush(self, conn: Connection) -> list[Event]:
+        """NOTIFY what the work emitted, inside its transaction; or hand it back to be
+        published after the commit."""
+        outbox = list(conn.outbox)
+        conn.outbox.clear()
+        if self.publish_after_commit is None:
+            await notify.publish(conn, outbox)
+            return []
+        return outbox
+
+
+async def ping(conn: asyncpg.Connection) -> int:
+    """The cheapest question the database answers (health checks)."""
+    return await conn.fetchval("SELECT 1")
 
 
 async def _start_embedded_postgres(config: Config):
@@ -109,6 +168,7 @@ async def open_pool(url: str, *, size: int) -> AsyncIterator[Database]:
         min_size=1,
         max_size=size,
         reset=_keep_session,
+        connection_class=Connection,
         # The idle-connection timer would be one more asyncio timer per release, and
         # trio_asyncio keeps a cancelled timer until it is due (see the module docstring).
         max_inactive_connection_lifetime=0,

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import asyncpg
 
+from server.db import visibility
 from server.db.rows import from_record, frozen
-from server.domain import visibility
 
 
 @frozen
@@ -24,6 +24,18 @@ REQUEST_COLUMNS = "id, requester_id, target_id, status, created_at"
 
 async def is_following(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
     return await conn.fetchval(f"SELECT {visibility.follows('$1', '$2')}", follower_id, followee_id)
+
+
+async def followers_among(
+    conn: asyncpg.Connection, followee_id: int, user_ids: list[int]
+) -> set[int]:
+    """Which of `user_ids` follow `followee_id` (accepted follows)."""
+    rows = await conn.fetch(
+        "SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id = ANY($2)",
+        followee_id,
+        user_ids,
+    )
+    return {row["follower_id"] for row in rows}
 
 
 async def insert_follow(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:

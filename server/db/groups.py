@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.domain import visibility
+from server.db import visibility
 
 # A group as a viewer sees it ($2): its creator's card, its size, and the viewer's state.
 GROUP_COLUMNS = f"""
@@ -92,11 +92,6 @@ async def delete_member(conn: asyncpg.Connection, group_id: int, user_id: int) -
 async def member_ids(conn: asyncpg.Connection, group_id: int) -> list[int]:
     rows = await conn.fetch("SELECT user_id FROM group_members WHERE group_id = $1", group_id)
     return [row["user_id"] for row in rows]
-
-
-async def group_ids_of(conn: asyncpg.Connection, user_id: int) -> list[int]:
-    rows = await conn.fetch("SELECT group_id FROM group_members WHERE user_id = $1", user_id)
-    return [row["group_id"] for row in rows]
 
 
 MEMBERS = """

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncpg
 
+from server.db import visibility
 from server.db.rows import from_record, frozen
-from server.domain import visibility
+from server.media import StoredImage
 
 
 @frozen
@@ -40,6 +41,19 @@ async def insert_media(
         INSERT_MEDIA, owner_id, sha256, content_type, width, height, byte_size
     )
     return from_record(Media, record)
+
+
+async def insert_image(conn: asyncpg.Connection, owner_id: int, image: StoredImage) -> Media:
+    """The row of an image already processed and written to storage."""
+    return await insert_media(
+        conn,
+        owner_id=owner_id,
+        sha256=image.sha256,
+        content_type=image.content_type,
+        width=image.width,
+        height=image.height,
+        byte_size=len(image.data),
+    )
 
 
 SELECT_VISIBLE_MEDIA = f"""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncpg
 
-from server.domain import visibility
+from server.db import visibility
 
 MESSAGE_COLUMNS = """
     m.id, m.sender_id, m.recipient_id, m.group_id, m.body, m.client_msg_id, m.created_at,
@@ -15,35 +17,51 @@ MESSAGE_COLUMNS = """
 SELECT_MESSAGE = f"SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users s ON s.id = m.sender_id"
 
 
-# A message is stored only when the rule allows it, and comes back with its sender's card, in
-# one statement: the hot path of chat is this, one NOTIFY, and the transaction around them.
-def _insert_where(rule: str) -> str:
-    return f"""
-WITH inserted AS (
-    INSERT INTO messages (sender_id, recipient_id, group_id, body, client_msg_id)
-    SELECT $1, $2, $3, $4, $5 WHERE {rule}
+# A batch of messages (any senders, any conversations) stored in one statement, each only where
+# the chat rule allows it (who may message whom, who is a member: the same predicates as every
+# other read), each with its sender's card and its place in the batch (`ord`, from 1).
+INSERT_BATCH = f"""
+WITH input AS (
+    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, t.*
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
+         WITH ORDINALITY AS t(sender, recipient, grp, body, cmid, ord)
+), inserted AS (
+    INSERT INTO messages (id, sender_id, recipient_id, group_id, body, client_msg_id)
+    SELECT i.id, i.sender, i.recipient, i.grp, i.body, i.cmid FROM input i
+    WHERE CASE WHEN i.grp IS NULL
+               THEN {visibility.can_message("i.sender", "i.recipient")}
+               ELSE {visibility.is_member("i.grp", "i.sender")} END
     ON CONFLICT (sender_id, client_msg_id) DO NOTHING
     RETURNING *
 )
-SELECT {MESSAGE_COLUMNS} FROM inserted m JOIN users s ON s.id = m.sender_id
+SELECT i.ord, {MESSAGE_COLUMNS}
+FROM inserted m JOIN input i ON i.id = m.id JOIN users s ON s.id = m.sender_id
 """
 
 
-INSERT_DIRECT = _insert_where(visibility.can_message("$1::bigint", "$2::bigint"))
-INSERT_GROUP = _insert_where(visibility.is_member("$3::bigint", "$1::bigint"))
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    sender_id: int
+    recipient_id: int | None  # a direct message...
+    group_id: int | None  # ...or one to a group's room
+    body: str
+    client_msg_id: str | None
 
 
-async def insert_direct(
-    conn: asyncpg.Connection, sender_id: int, recipient_id: int, body: str, client_msg_id
-) -> asyncpg.Record | None:
-    """The stored message, or None when nothing was stored (not allowed, or a repeat)."""
-    return await conn.fetchrow(INSERT_DIRECT, sender_id, recipient_id, None, body, client_msg_id)
-
-
-async def insert_group(
-    conn: asyncpg.Connection, sender_id: int, group_id: int, body: str, client_msg_id
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(INSERT_GROUP, sender_id, None, group_id, body, client_msg_id)
+async def insert_batch(
+    conn: asyncpg.Connection, batch: list[NewMessage]
+) -> dict[int, asyncpg.Record]:
+    """Store what the rule allows; the stored messages by their index in `batch`. A message
+    missing from the answer was refused, or repeats an earlier client_msg_id of its sender."""
+    rows = await conn.fetch(
+        INSERT_BATCH,
+        [message.sender_id for message in batch],
+        [message.recipient_id for message in batch],
+        [message.group_id for message in batch],
+        [message.body for message in batch],
+        [message.client_msg_id for message in batch],
+    )
+    return {row["ord"] - 1: row for row in rows}
 
 
 async def select_by_client_msg_id(
@@ -162,3 +180,11 @@ async def select_conversations(
         await conn.fetch(DIRECT_CONVERSATIONS, user_id),
         await conn.fetch(GROUP_CONVERSATIONS, user_id),
     )
+
+
+MAY_MESSAGE = f"SELECT {visibility.can_message('$1', 'u.id')} FROM users u WHERE u.id = $2"
+
+
+async def may_message(conn: asyncpg.Connection, sender_id: int, recipient_id: int) -> bool | None:
+    """Whether the chat rule lets `sender_id` message `recipient_id`; None for no such user."""
+    return await conn.fetchval(MAY_MESSAGE, sender_id, recipient_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.domain import visibility
+from server.db import visibility
 
 # The columns of a `<post>` with its author's card and comment count, from posts `p` and
 # users `a`; one row per post, so a page of posts is one query.

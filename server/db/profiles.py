@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.domain import visibility
+from server.db import visibility
 
 PROFILE = f"""
 SELECT u.id, u.email, u.first_name, u.last_name, u.date_of_birth, u.nickname, u.about_me,

@@ -66,5 +66,7 @@ async def delete_session(conn: asyncpg.Connection, session_id: int) -> None:
 DELETE_EXPIRED = "DELETE FROM sessions WHERE expires_at <= now()"
 
 
-async def delete_expired_sessions(conn: asyncpg.Connection) -> None:
-    await conn.execute(DELETE_EXPIRED)
+async def delete_expired_sessions(conn: asyncpg.Connection) -> int:
+    """How many rows were deleted."""
+    status = await conn.execute(DELETE_EXPIRED)
+    return int(status.split()[-1])

@@ -73,6 +73,11 @@ async def insert_user(
 SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE id = $1"
 
 
+async def is_public(conn: asyncpg.Connection, user_id: int) -> bool | None:
+    """Whether the profile is public; None for no such user."""
+    return await conn.fetchval("SELECT is_public FROM users WHERE id = $1", user_id)
+
+
 async def user_exists(conn: asyncpg.Connection, user_id: int) -> bool:
     return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", user_id)
 
@@ -100,3 +105,22 @@ UPDATE_AVATAR = f"UPDATE users SET avatar_id = $2 WHERE id = $1 RETURNING {USER_
 
 async def update_avatar(conn: asyncpg.Connection, user_id: int, media_id: int | None) -> User:
     return from_record(User, await conn.fetchrow(UPDATE_AVATAR, user_id, media_id))
+
+
+# What an opening WebSocket needs of its user, in one statement: the card its frames carry, the
+# groups the router fans out to, and the contacts (whom they follow or are followed by) who
+# hear of their presence.
+SOCKET_CONTEXT = """
+SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id,
+       ARRAY(SELECT group_id FROM group_members WHERE user_id = u.id) AS group_ids,
+       ARRAY(
+           SELECT followee_id FROM follows WHERE follower_id = u.id
+           UNION
+           SELECT follower_id FROM follows WHERE followee_id = u.id
+       ) AS contacts
+FROM users u WHERE u.id = $1
+"""
+
+
+async def select_socket_context(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(SOCKET_CONTEXT, user_id)

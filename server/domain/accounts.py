@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import asyncpg
 from email_validator import EmailNotValidError, validate_email
 
-from server.domain.text import clean_text
-from server.errors import ValidationError
+from server.db import media, users
+from server.db.users import User
+from server.domain.inputs import clean_text
+from server.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from server.domain.sessions import open_session
+from server.errors import EmailTaken, ValidationError
+from server.media import StoredImage
 
-MIN_PASSWORD_LENGTH = 8
-# Argon2 hashes any length, but a megabyte password is only a way to burn our CPU.
-MAX_PASSWORD_LENGTH = 1024
 MAX_NAME_LENGTH = 100
 MAX_NICKNAME_LENGTH = 50
 MAX_ABOUT_ME_LENGTH = 2000
@@ -116,3 +119,27 @@ def parse_registration(form: dict[str, object], *, today: date) -> Registration:
     if problems:
         raise ValidationError(fields=problems)
     return Registration(**values)  # type: ignore[arg-type]
+
+
+async def register(
+    conn: asyncpg.Connection, form: Registration, password_hash: str, avatar: StoredImage | None
+) -> tuple[User, str]:
+    """Create the account (its avatar already processed and stored) and its first session:
+    (the user, the session token). EmailTaken when the email is registered (any letter case)."""
+    user = await users.insert_user(
+        conn,
+        email=form.email,
+        password_hash=password_hash,
+        first_name=form.first_name,
+        last_name=form.last_name,
+        date_of_birth=form.date_of_birth,
+        nickname=form.nickname,
+        about_me=form.about_me,
+        is_public=form.is_public,
+    )
+    if user is None:
+        raise EmailTaken(fields={"email": "already registered"})
+    if avatar is not None:
+        row = await media.insert_image(conn, user.id, avatar)
+        user = await users.update_avatar(conn, user.id, row.id)
+    return user, await open_session(conn, user.id)

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 import asyncpg
 
 from server.db import events, groups
+from server.db.database import emit
 from server.domain.groups import require_member
+from server.domain.inputs import clean_text
 from server.domain.notifications import Draft, notify
-from server.domain.text import clean_text
 from server.errors import NotFound, ValidationError
-from server.realtime import bus
+from server.events import EventAnswered
 
 MAX_TITLE_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 2000
@@ -118,25 +119,16 @@ async def respond(conn: asyncpg.Connection, viewer_id: int, event_id: int, respo
     await _visible_event(conn, viewer_id, event_id)
     await events.upsert_response(conn, event_id, viewer_id, response)
     event = await events.select_event(conn, event_id, viewer_id)
-    await bus.publish(conn, response_event(event, viewer_id, response))
-    return event
-
-
-def response_event(event: asyncpg.Record, user_id: int, response: str) -> dict:
-    """The counts after an answer, live to the group's members (beyond API.md's frames): the
-    events they have open show who is coming without a reload."""
-    frame = {
-        "type": "event.response",
-        "event": {
-            "id": event["id"],
-            "group_id": event["group_id"],
-            "going_count": event["going_count"],
-            "not_going_count": event["not_going_count"],
-        },
-        "user_id": user_id,
-        "response": response,
+    # The counts after the answer, live to the group's members (beyond API.md): the events
+    # they have open show who is coming without a reload.
+    counts = {
+        "id": event["id"],
+        "group_id": event["group_id"],
+        "going_count": event["going_count"],
+        "not_going_count": event["not_going_count"],
     }
-    return bus.deliver_group(event["group_id"], frame)
+    emit(conn, EventAnswered(event["group_id"], counts, viewer_id, response))
+    return event
 
 
 async def responses(conn: asyncpg.Connection, viewer_id: int, event_id: int):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import follows
+from server.db import follows, users
 from server.db import notifications as notification_rows
 from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
@@ -21,7 +21,7 @@ from server.errors import NotFound, ValidationError
 
 
 async def _target_is_public(conn: asyncpg.Connection, user_id: int) -> bool:
-    is_public = await conn.fetchval("SELECT is_public FROM users WHERE id = $1", user_id)
+    is_public = await users.is_public(conn, user_id)
     if is_public is None:
         raise NotFound("No such user.")
     return is_public

@@ -9,11 +9,12 @@ import asyncpg
 
 from server.db import groups, users
 from server.db import notifications as notification_rows
+from server.db.database import emit
 from server.domain.answers import needs_answer, status_for
+from server.domain.inputs import clean_text
 from server.domain.notifications import Draft, notify, push_updates
-from server.domain.text import clean_text
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
-from server.realtime import bus
+from server.events import MembershipChanged
 
 MAX_TITLE_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 2000
@@ -34,7 +35,7 @@ def parse_group(body: dict) -> tuple[str, str]:
 
 async def create_group(conn: asyncpg.Connection, creator_id: int, title: str, description: str):
     group_id = await groups.insert_group(conn, creator_id, title, description)
-    await bus.publish(conn, bus.membership(group_id, creator_id, member=True))
+    emit(conn, MembershipChanged(group_id, creator_id, member=True))
     return await groups.select_group(conn, group_id, creator_id)
 
 
@@ -65,7 +66,7 @@ async def require_member(
 
 async def _join(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
     if await groups.insert_member(conn, group_id, user_id):
-        await bus.publish(conn, bus.membership(group_id, user_id, member=True))
+        emit(conn, MembershipChanged(group_id, user_id, member=True))
 
 
 async def invite(conn: asyncpg.Connection, viewer_id: int, group_id: int, invitee_id: object):
@@ -209,7 +210,7 @@ async def leave(conn: asyncpg.Connection, viewer_id: int, group_id: int) -> None
     if group["my_state"] == "creator":
         raise Conflict("The creator cannot leave their own group.")
     if await groups.delete_member(conn, group_id, viewer_id):
-        await bus.publish(conn, bus.membership(group_id, viewer_id, member=False))
+        emit(conn, MembershipChanged(group_id, viewer_id, member=False))
 
 
 async def members(

@@ -13,6 +13,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+MIN_PASSWORD_LENGTH = 8
+# Argon2 hashes any length, but a megabyte password is only a way to burn our CPU.
+MAX_PASSWORD_LENGTH = 1024
+
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)  # argon2id
 
 # Verified when the email is unknown, so both failures take the same time.

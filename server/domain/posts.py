@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from server.db import comments, posts
+from server.db import comments, follows, media, posts, users
 from server.domain.groups import require_member
+from server.domain.inputs import clean_text, id_from_text
 from server.domain.notifications import Draft, notify
-from server.domain.text import clean_text
 from server.errors import Forbidden, NotFound, ValidationError
+from server.media import StoredImage
 
 MAX_POST_LENGTH = 5000
 MAX_COMMENT_LENGTH = 2000
 PRIVACIES = ("public", "almost_private", "private")
-MAX_ID = 2**63 - 1
 MAX_PICKED_VIEWERS = 1000
 
 
@@ -27,12 +27,6 @@ class PostForm:
     group_id: int | None
 
 
-def _id(value: str, field: str) -> int:
-    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
-        raise ValidationError(fields={field: "must be user ids"})
-    return int(value)
-
-
 def parse_post_form(fields: dict[str, str], viewer_ids: list[str], *, has_image: bool) -> PostForm:
     body = clean_text(fields.get("body"), field="body", max_length=MAX_POST_LENGTH) or ""
     if not body and not has_image:
@@ -40,11 +34,16 @@ def parse_post_form(fields: dict[str, str], viewer_ids: list[str], *, has_image:
     privacy = (fields.get("privacy") or "").strip() or None
     if privacy is not None and privacy not in PRIVACIES:
         raise ValidationError(fields={"privacy": "public, almost_private or private"})
-    ids = tuple(dict.fromkeys(_id(value, "viewer_ids") for value in viewer_ids))
+    ids = tuple(
+        dict.fromkeys(
+            id_from_text(value, field="viewer_ids", message="must be user ids")
+            for value in viewer_ids
+        )
+    )
     if len(ids) > MAX_PICKED_VIEWERS:
         raise ValidationError(fields={"viewer_ids": f"at most {MAX_PICKED_VIEWERS} people"})
     group = (fields.get("group_id") or "").strip()
-    group_id = _id(group, "group_id") if group else None
+    group_id = id_from_text(group, field="group_id", message="a group id") if group else None
     if group_id is None and privacy == "private" and not ids:
         raise ValidationError(fields={"viewer_ids": "pick at least one follower"})
     return PostForm(body=body, privacy=privacy, viewer_ids=ids, group_id=group_id)
@@ -63,19 +62,18 @@ async def _check_group_member(conn: asyncpg.Connection, group_id: int, user_id: 
 
 
 async def _check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
-    followers = await conn.fetch(
-        "SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id = ANY($2)",
-        author_id,
-        list(picked),
-    )
-    strangers = set(picked) - {row["follower_id"] for row in followers}
+    strangers = set(picked) - await follows.followers_among(conn, author_id, list(picked))
     if strangers:
         listed = ", ".join(str(user) for user in sorted(strangers))
         raise ValidationError(fields={"viewer_ids": f"not among your followers: {listed}"})
 
 
+async def _image_id(conn: asyncpg.Connection, owner_id: int, image: StoredImage | None):
+    return None if image is None else (await media.insert_image(conn, owner_id, image)).id
+
+
 async def create_post(
-    conn: asyncpg.Connection, author_id: int, form: PostForm, media_id: int | None
+    conn: asyncpg.Connection, author_id: int, form: PostForm, image: StoredImage | None
 ) -> asyncpg.Record:
     """Check the rules, store the post; its `<post>` row."""
     privacy, picked = form.privacy, form.viewer_ids
@@ -84,8 +82,7 @@ async def create_post(
         await _check_group_member(conn, form.group_id, author_id)
         privacy, picked = "public", ()
     elif privacy is None:
-        is_public = await conn.fetchval("SELECT is_public FROM users WHERE id = $1", author_id)
-        privacy = "public" if is_public else "almost_private"
+        privacy = "public" if await users.is_public(conn, author_id) else "almost_private"
     if privacy == "private":
         await _check_followers(conn, author_id, picked)
     else:
@@ -95,7 +92,7 @@ async def create_post(
         author_id=author_id,
         group_id=form.group_id,
         body=form.body,
-        media_id=media_id,
+        media_id=await _image_id(conn, author_id, image),
         privacy=privacy,
         viewer_ids=list(picked),
     )
@@ -112,11 +109,12 @@ async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) ->
 
 
 async def create_comment(
-    conn: asyncpg.Connection, author_id: int, post_id: int, body: str, media_id: int | None
+    conn: asyncpg.Connection, author_id: int, post_id: int, body: str, image: StoredImage | None
 ) -> asyncpg.Record:
     post = await posts.select_visible_post(conn, post_id, author_id)
     if post is None:
         raise NotFound("No such post.")
+    media_id = await _image_id(conn, author_id, image)
     comment = await comments.insert_comment(
         conn, post_id=post_id, author_id=author_id, body=body, media_id=media_id
     )
@@ -139,3 +137,10 @@ async def list_comments(
     if await posts.select_visible_post(conn, post_id, viewer_id) is None:
         raise NotFound("No such post.")
     return await comments.select_post_comments(conn, post_id, before, limit)
+
+
+async def group_posts(
+    conn: asyncpg.Connection, viewer_id: int, group_id: int, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    await require_member(conn, group_id, viewer_id, write=False)
+    return await posts.select_group_posts(conn, group_id, viewer_id, before, limit)

@@ -1,4 +1,5 @@
-"""The quart-trio application: blueprints, guards, error mapping, limits."""
+"""The quart-trio application: blueprints, guards, error mapping, limits. It serves HTTP only;
+the composition root (server/service.py) sends /ws to the realtime core."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from quart_trio import QuartTrio
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as RoutingMismatch
 
-from server.config import Config
-from server.db.database import Database
+from server.domain.inputs import MAX_ID
 from server.http import (
     auth,
     chats,
@@ -25,15 +25,10 @@ from server.http import (
 )
 from server.http.context import Services
 from server.media import MAX_IMAGE_BYTES
-from server.realtime import endpoint
-from server.realtime.chat import ChatHandlers
-from server.realtime.router import Router
-from server.realtime.writer import MessageWriter
 
 # An upload is one image (10 MiB at most) plus a few short fields. A larger body is refused
 # before it is read; a smaller one with an oversized image gets the same 413 from the media check.
 MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1024 * 1024
-MAX_ID = 2**63 - 1
 
 
 class IdConverter(BaseConverter):
@@ -51,21 +46,7 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
-class SocialnetApp:
-    """The ASGI application: /ws goes to the realtime core, everything else to Quart."""
-
-    def __init__(self, http: QuartTrio, services: Services):
-        self.http = http
-        self.services = services
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "websocket" and scope["path"] == endpoint.PATH:
-            await endpoint.serve_socket(self.services, scope, receive, send)
-        else:
-            await self.http(scope, receive, send)
-
-
-def create_app(config: Config, db: Database, router: Router, writer: MessageWriter) -> SocialnetApp:
+def create_app(services: Services) -> QuartTrio:
     app = QuartTrio("socialnet")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -79,15 +60,7 @@ def create_app(config: Config, db: Database, router: Router, writer: MessageWrit
     # response is work no client needs.
     app.json.sort_keys = False
     app.url_map.converters["id"] = IdConverter
-    services = Services(
-        config=config,
-        db=db,
-        router=router,
-        frame_handlers=ChatHandlers(db, router, writer).table(),
-    )
     app.extensions["socialnet"] = services
-    # A logout on any process reaches every router over the bus: forget the session here too.
-    router.on_session_ended.append(services.sessions.forget)
 
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)
@@ -109,4 +82,4 @@ def create_app(config: Config, db: Database, router: Router, writer: MessageWrit
         app.register_blueprint(module.blueprint)
     # Last: its catch-all route must not shadow the API.
     app.register_blueprint(client.blueprint)
-    return SocialnetApp(app, services)
+    return app

@@ -7,9 +7,6 @@ from werkzeug.datastructures import FileStorage
 
 from server.errors import ValidationError
 
-# A field of an upload form is short text; the image itself is limited in server/media.py.
-MAX_FORM_FIELD_BYTES = 64 * 1024
-
 
 async def json_object() -> dict:
     """The body as a JSON object, or a validation error."""

@@ -5,15 +5,13 @@ from __future__ import annotations
 from quart import Blueprint
 
 from server.domain import chat
-from server.errors import ValidationError
+from server.domain.inputs import parse_id
 from server.http import bodies
-from server.http.context import db, viewer_id
+from server.http.context import db, services, viewer_id
 from server.http.paging import page_args, paged
 from server.shapes import card_from_row, message_from_row
 
 blueprint = Blueprint("chats", __name__, url_prefix="/api")
-
-MAX_ID = 2**63 - 1
 
 
 def _conversation_items(direct, rooms, viewer: int) -> list[dict]:
@@ -70,31 +68,33 @@ async def group_history(group_id: int):
     return paged(rows, page, lambda row: message_from_row(row, viewer), lambda row: row["id"])
 
 
-async def _send(send, conversation_id: int):
+async def _send(kind: str, conversation_id: int):
+    """The same path as a WebSocket chat.send: the chat writer stores and publishes it."""
     body = await bodies.json_object()
     text = chat.parse_body(body.get("body"))
     client_msg_id = chat.parse_client_msg_id(body.get("client_msg_id"))
     viewer = viewer_id()
-    message, created = await db().transaction(send, viewer, conversation_id, text, client_msg_id)
+    message, created = await services().writer.send(
+        viewer, kind, conversation_id, text, client_msg_id
+    )
     return {"message": message_from_row(message, viewer)}, 201 if created else 200
 
 
 @blueprint.post("/chats/direct/<id:user_id>/messages")
 async def send_direct(user_id: int):
     """Send a direct message (the same rules as the WebSocket's chat.send)."""
-    return await _send(chat.send_direct, user_id)
+    return await _send("direct", user_id)
 
 
 @blueprint.post("/groups/<id:group_id>/messages")
 async def send_group(group_id: int):
     """Send to a group room (members only)."""
-    return await _send(chat.send_group, group_id)
+    return await _send("group", group_id)
 
 
 async def _read(kind: str, conversation_id: int):
-    up_to = (await bodies.json_object()).get("up_to")
-    if isinstance(up_to, bool) or not isinstance(up_to, int) or not 0 < up_to <= MAX_ID:
-        raise ValidationError(fields={"up_to": "a message id"})
+    body = await bodies.json_object()
+    up_to = parse_id(body.get("up_to"), field="up_to", message="a message id")
     await db().transaction(chat.mark_read, viewer_id(), kind, conversation_id, up_to)
     return "", 204
 

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from quart import current_app, g
 
 from server.config import Config
 from server.db.database import Database
+from server.domain.chat_writer import MessageWriter
+from server.domain.sessions import Session, Sessions
 from server.errors import Unauthenticated
-from server.http.session_cache import SessionCache
-from server.realtime.router import Router
 
 
 @dataclass
 class Services:
-    """Everything the app reaches beyond the request; set once by create_app."""
+    """Everything the app reaches beyond the request; built by the composition root
+    (server/service.py). HTTP writes never reach sockets directly: they publish on the bus with
+    their transaction."""
 
     config: Config
     db: Database
-    # The process's realtime router: the /ws endpoint registers actors with it. HTTP writes never
-    # call it directly; they publish on the bus (Postgres NOTIFY) inside their transaction.
-    router: Router
-    # WebSocket frame type -> handler (chat frames register theirs here).
-    frame_handlers: dict = field(default_factory=dict)
-    # Live sessions recently seen (server/http/session_cache.py).
-    sessions: SessionCache = field(default_factory=SessionCache)
+    sessions: Sessions
+    # The one write path of chat messages (REST sends too).
+    writer: MessageWriter
 
 
 def services() -> Services:
@@ -40,9 +38,14 @@ def config() -> Config:
     return services().config
 
 
-def viewer_id() -> int:
-    """The logged-in user's id; the session guard has already refused anonymous requests."""
-    user_id = getattr(g, "user_id", None)
-    if user_id is None:
+def session() -> Session:
+    """The viewer's session; the session guard has already refused anonymous requests."""
+    current = getattr(g, "session", None)
+    if current is None:
         raise Unauthenticated()
-    return user_id
+    return current
+
+
+def viewer_id() -> int:
+    """The logged-in user's id."""
+    return session().user_id

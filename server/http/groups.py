@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from functools import partial
 
-from quart import Blueprint, request
+from quart import Blueprint
 
 from server.db import groups as group_rows
-from server.db import posts as post_rows
 from server.db.profiles import like_pattern
-from server.domain import groups
-from server.errors import ValidationError
+from server.domain import groups, posts
 from server.http import bodies
 from server.http.context import db, viewer_id
-from server.http.paging import page_args, paged
+from server.http.paging import page_args, paged, query_text
 from server.shapes import card_from_row, group_from_row, iso, post_from_row
 
 blueprint = Blueprint("groups", __name__, url_prefix="/api")
-
-MAX_QUERY_LENGTH = 100
 
 
 def _by_id(row) -> int:
@@ -28,9 +24,7 @@ def _by_id(row) -> int:
 @blueprint.get("/groups")
 async def browse():
     """Every group (search by title), with my state in each."""
-    query = request.args.get("q", "").strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        raise ValidationError(fields={"q": f"at most {MAX_QUERY_LENGTH} characters"})
+    query = query_text()
     page = page_args()
     rows = await db().run(
         group_rows.browse, like_pattern(query), viewer_id(), page.before, page.fetch
@@ -155,14 +149,9 @@ async def leave(group_id: int):
     return "", 204
 
 
-async def _group_posts(conn, viewer: int, group_id: int, before, limit):
-    await groups.require_member(conn, group_id, viewer, write=False)
-    return await post_rows.select_group_posts(conn, group_id, viewer, before, limit)
-
-
 @blueprint.get("/groups/<id:group_id>/posts")
 async def group_posts(group_id: int):
     """The group's posts, newest first (members only)."""
     page = page_args()
-    rows = await db().run(_group_posts, viewer_id(), group_id, page.before, page.fetch)
+    rows = await db().run(posts.group_posts, viewer_id(), group_id, page.before, page.fetch)
     return paged(rows, page, post_from_row, _by_id)

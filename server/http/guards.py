@@ -7,53 +7,23 @@ next request on it (see `close_after_early_refusal`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from urllib.parse import urlsplit
-
 from quart import Response, g, request
 
-from server.db import sessions
+from server.domain import sessions
 from server.errors import ForbiddenOrigin, Unauthenticated
-from server.http.context import config, db, services
+from server.http.context import config, services
+from server.origins import origin_allowed
 
-SESSION_COOKIE = "sid"
-# Longer than any token we issue: a bound on what an unknown cookie can make us hash and look up.
-MAX_TOKEN_LENGTH = 128
-COOKIE_MAX_AGE = int(sessions.SESSION_LIFETIME.total_seconds())
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Everything under these prefixes needs a session, except PUBLIC_PATHS.
 PROTECTED_PREFIXES = ("/api/", "/media/")
 PUBLIC_PATHS = frozenset(
     {"/api/health", "/api/openapi.json", "/api/auth/register", "/api/auth/login"}
 )
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_allowed(origin: str, host_header: str, allowed: tuple[str, ...]) -> bool:
-    """Allowed: our own origin (its host and port equal the Host header, which a proxy forwards)
-    or one listed in SOCIALNET_ALLOWED_ORIGINS."""
-    if origin.rstrip("/") in allowed:
-        return True
-    theirs = urlsplit(origin)
-    ours = urlsplit(f"//{host_header}")
-    try:
-        their_port, our_port = theirs.port, ours.port
-    except ValueError:
-        return False
-    if theirs.scheme not in DEFAULT_PORTS or not theirs.hostname:
-        return False
-    if theirs.hostname != ours.hostname:
-        return False
-    if our_port is None:
-        # A Host without a port means the default port of the scheme the browser used (a TLS
-        # proxy may speak plain HTTP to us), so the Origin must not name another port.
-        return their_port is None
-    return our_port == (their_port or DEFAULT_PORTS[theirs.scheme])
 
 
 def check_origin() -> None:
-    """Unsafe methods and WebSocket upgrades from a foreign Origin get 403 forbidden_origin.
-    No Origin at all is a non-browser client, which this check lets pass."""
+    """Unsafe methods from a foreign Origin get 403 forbidden_origin (server/origins.py)."""
     origin = request.headers.get("Origin")
     if origin is None:
         return
@@ -61,32 +31,14 @@ def check_origin() -> None:
         raise ForbiddenOrigin()
 
 
-def session_token(cookies: Mapping[str, str]) -> str | None:
-    """The session token among parsed cookies (HTTP and /ws alike), if it can be one."""
-    token = cookies.get(SESSION_COOKIE)
-    return token if token and len(token) <= MAX_TOKEN_LENGTH else None
-
-
 def needs_session(path: str) -> bool:
     return path.startswith(PROTECTED_PREFIXES) and path not in PUBLIC_PATHS
 
 
 async def load_session() -> None:
-    """Set g.user_id and g.session_id from the `sid` cookie when it names a live session."""
-    g.user_id = g.session_id = None
-    g.session_refreshed = False
-    token = session_token(request.cookies)
-    if token is None:
-        return
-    cache = services().sessions
-    cached = cache.get(token)
-    if cached is not None:
-        g.session_id, g.user_id = cached
-        return
-    found = await db().run(sessions.touch_session, token)
-    if found is not None:
-        g.session_id, g.user_id, g.session_refreshed = found
-        cache.put(token, g.session_id, g.user_id)
+    """Set g.session from the `sid` cookie when it names a live session (else None)."""
+    token = sessions.token_from_cookies(request.cookies)
+    g.session = await services().sessions.authenticate(token)
 
 
 async def guard_request() -> None:
@@ -94,7 +46,7 @@ async def guard_request() -> None:
         check_origin()
     if needs_session(request.path):
         await load_session()
-        if g.user_id is None:
+        if g.session is None:
             raise Unauthenticated()
 
 
@@ -112,28 +64,21 @@ async def close_after_early_refusal(response: Response) -> Response:
     return response
 
 
-def set_session_cookie(response: Response, token: str, *, max_age: int) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=max_age,
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=config().secure_cookies,
-    )
+def set_session_cookie(response: Response, token: str) -> None:
+    attributes = sessions.cookie_attributes(secure=config().secure_cookies)
+    response.set_cookie(sessions.COOKIE_NAME, token, max_age=sessions.COOKIE_MAX_AGE, **attributes)
 
 
 def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=config().secure_cookies
-    )
+    attributes = sessions.cookie_attributes(secure=config().secure_cookies)
+    response.delete_cookie(sessions.COOKIE_NAME, **attributes)
 
 
 async def refresh_session_cookie(response: Response) -> Response:
     """Sliding expiry: when the guard pushed the session forward, push the cookie forward too."""
-    if getattr(g, "session_refreshed", False) and response.status_code < 400:
-        token = request.cookies.get(SESSION_COOKIE)
-        if token and SESSION_COOKIE not in response.headers.get("Set-Cookie", ""):
-            set_session_cookie(response, token, max_age=COOKIE_MAX_AGE)
+    session = getattr(g, "session", None)
+    if session is not None and session.refreshed and response.status_code < 400:
+        token = request.cookies.get(sessions.COOKIE_NAME)
+        if token and sessions.COOKIE_NAME not in response.headers.get("Set-Cookie", ""):
+            set_session_cookie(response, token)
     return response

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from quart import Blueprint, current_app
 
+from server.db.database import ping
 from server.http import openapi
 from server.http.context import db
 
 blueprint = Blueprint("health", __name__, url_prefix="/api")
 
 
-async def _ping(conn) -> int:
-    return await conn.fetchval("SELECT 1")
-
-
 @blueprint.get("/health")
 async def health():
     """200 once the database answers."""
-    await db().run(_ping)
+    await db().run(ping)
     return {"status": "ok"}
 
 

@@ -6,10 +6,10 @@ from quart import Blueprint, request
 
 from server.db import notifications as rows
 from server.domain.accounts import parse_bool
-from server.domain.notifications import notification_json
 from server.errors import NotFound
 from server.http.context import db, viewer_id
 from server.http.paging import page_args, paged
+from server.shapes import notification_json
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 

@@ -10,7 +10,6 @@ from quart import Quart
 
 from server.http.guards import PUBLIC_PATHS
 
-ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/Error"}
 _PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 

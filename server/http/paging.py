@@ -8,11 +8,13 @@ from typing import Any
 
 from quart import request
 
+from server.domain.inputs import MAX_ID, clean_text
 from server.errors import ValidationError
 
+# A search box's text at most (`?q=`), in code points after trimming.
+MAX_QUERY_LENGTH = 100
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +32,14 @@ def _integer(name: str, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or not low <= int(raw) <= high:
         raise ValidationError(fields={name: f"a whole number from {low} to {high}"})
     return int(raw)
+
+
+def query_text() -> str:
+    """The `?q=` of a list that searches: trimmed, "" when absent."""
+    return clean_text(request.args.get("q"), field="q", max_length=MAX_QUERY_LENGTH) or ""
 
 
 def page_args() -> Page:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import asyncpg
 from quart import Blueprint
 
 from server.db import posts as post_rows
 from server.domain import posts
-from server.domain.posts import PostForm
 from server.errors import NotFound
 from server.http import bodies
 from server.http.context import db, viewer_id
 from server.http.paging import page_args, paged
-from server.http.uploads import insert_image_row, prepare_image
-from server.media import StoredImage
+from server.http.uploads import prepare_image
 from server.shapes import comment_from_row, post_from_row
 
 blueprint = Blueprint("posts", __name__, url_prefix="/api")
-
-
-async def _with_image(conn: asyncpg.Connection, owner_id: int, image: StoredImage | None):
-    return None if image is None else (await insert_image_row(conn, owner_id, image)).id
-
-
-async def _create_post(conn, author_id: int, form: PostForm, image: StoredImage | None):
-    return await posts.create_post(conn, author_id, form, await _with_image(conn, author_id, image))
 
 
 @blueprint.post("/posts")
@@ -35,7 +24,7 @@ async def create_post():
     image_data = await bodies.optional_file("image")
     form = posts.parse_post_form(fields, viewer_ids, has_image=image_data is not None)
     image = await prepare_image(image_data, field="image") if image_data else None
-    row = await db().transaction(_create_post, viewer_id(), form, image)
+    row = await db().transaction(posts.create_post, viewer_id(), form, image)
     return {"post": post_from_row(row)}, 201
 
 
@@ -71,11 +60,6 @@ async def list_comments(post_id: int):
     return paged(rows, page, comment_from_row, lambda row: row["id"])
 
 
-async def _create_comment(conn, author_id: int, post_id: int, body: str, image):
-    media_id = await _with_image(conn, author_id, image)
-    return await posts.create_comment(conn, author_id, post_id, body, media_id)
-
-
 @blueprint.post("/posts/<id:post_id>/comments")
 async def create_comment(post_id: int):
     """Comment on a post I may see: text and/or one image."""
@@ -83,5 +67,5 @@ async def create_comment(post_id: int):
     image_data = await bodies.optional_file("image")
     body = posts.parse_comment_body(fields.get("body"), has_image=image_data is not None)
     image = await prepare_image(image_data, field="image") if image_data else None
-    row = await db().transaction(_create_comment, viewer_id(), post_id, body, image)
+    row = await db().transaction(posts.create_comment, viewer_id(), post_id, body, image)
     return {"comment": comment_from_row(row)}, 201

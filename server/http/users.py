@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import asyncpg
-from quart import Blueprint, request
+from quart import Blueprint
 
-from server.db import activity, follows, posts, profiles, users
-from server.domain.profiles import parse_profile_changes
-from server.errors import NotFound, PrivateProfile, ValidationError
+from server.db import activity, follows, posts, profiles
+from server.domain.profiles import (
+    parse_profile_changes,
+    read_if_viewable,
+    set_avatar,
+)
+from server.domain.profiles import (
+    update_me as update_profile,
+)
+from server.errors import NotFound, ValidationError
 from server.http import bodies
 from server.http.context import db, viewer_id
-from server.http.paging import Page, page_args, paged
-from server.http.uploads import insert_image_row, prepare_image
-from server.media import StoredImage
+from server.http.paging import page_args, paged, query_text
+from server.http.uploads import prepare_image
 from server.shapes import card_from_row, iso, me_json, media_url, post_from_row
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
-
-MAX_QUERY_LENGTH = 100
 
 
 def _follow_state(row: asyncpg.Record, viewer: int) -> str:
@@ -55,9 +59,7 @@ def profile_json(row: asyncpg.Record, viewer: int) -> dict:
 @blueprint.get("")
 async def search():
     """People whose names or nickname contain `q` (everyone when it is empty)."""
-    query = request.args.get("q", "").strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        raise ValidationError(fields={"q": f"at most {MAX_QUERY_LENGTH} characters"})
+    query = query_text()
     page = page_args()
     viewer = viewer_id()
     rows = await db().run(profiles.search_users, query, viewer, page.before, page.fetch)
@@ -83,20 +85,10 @@ async def profile(user_id: int):
     return {"user": profile_json(row, viewer)}
 
 
-async def _gated(conn: asyncpg.Connection, user_id: int, viewer: int, read, page: Page):
-    """Run `read` only when the viewer may view the profile (one crossing for both)."""
-    allowed = await profiles.can_view_profile(conn, user_id, viewer)
-    if allowed is None:
-        raise NotFound("No such user.")
-    if not allowed:
-        raise PrivateProfile()
-    return await read(conn, page)
-
-
 async def _profile_list(user_id: int, read, to_json, cursor):
+    """A list of the profile's, read in the same crossing as the check that gates it."""
     page = page_args()
-    viewer = viewer_id()
-    rows = await db().run(_gated, user_id, viewer, read, page)
+    rows = await db().run(read_if_viewable, user_id, viewer_id(), lambda conn: read(conn, page))
     return paged(rows, page, to_json, cursor)
 
 
@@ -173,24 +165,12 @@ async def user_activity(user_id: int):
     )
 
 
-async def _update_me(conn: asyncpg.Connection, user_id: int, changes: dict):
-    await profiles.update_profile(conn, user_id, changes)
-    return await users.select_user(conn, user_id)
-
-
 @blueprint.patch("/me")
 async def update_me():
     """Edit names, nickname, about me, public/private."""
     changes = parse_profile_changes(await bodies.json_object())
-    user = await db().transaction(_update_me, viewer_id(), changes)
+    user = await db().transaction(update_profile, viewer_id(), changes)
     return {"user": me_json(user)}
-
-
-async def _set_avatar(conn: asyncpg.Connection, user_id: int, image: StoredImage | None):
-    media_id = None
-    if image is not None:
-        media_id = (await insert_image_row(conn, user_id, image)).id
-    return await users.update_avatar(conn, user_id, media_id)
 
 
 @blueprint.put("/me/avatar")
@@ -200,12 +180,12 @@ async def put_avatar():
     if data is None:
         raise ValidationError(fields={"avatar": "choose an image"})
     image = await prepare_image(data, field="avatar")
-    user = await db().transaction(_set_avatar, viewer_id(), image)
+    user = await db().transaction(set_avatar, viewer_id(), image)
     return {"user": me_json(user)}
 
 
 @blueprint.delete("/me/avatar")
 async def delete_avatar():
     """Remove the avatar."""
-    user = await db().transaction(_set_avatar, viewer_id(), None)
+    user = await db().transaction(set_avatar, viewer_id(), None)
     return {"user": me_json(user)}

@@ -7,8 +7,9 @@
 
 The router puts frames into the mailbox with `deliver_nowait`; when the mailbox is full the
 actor closes its socket (the client reconnects and catches up) rather than make anyone wait.
-A client disconnect reaches us as cancellation, which is never swallowed; unregistering runs
-in a shielded `finally` so it always happens.
+A client disconnect reaches us as cancellation, which is never swallowed. The endpoint
+(server/realtime/endpoint.py) registers the actor with the router before it runs and
+unregisters it in a `finally` that always runs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Awaitable, Callable
 import trio
 
 from server.realtime import protocol
-from server.realtime.router import Router
 
 log = logging.getLogger("socialnet.actor")
 
@@ -80,17 +80,13 @@ class SessionActor:
         *,
         user_id: int,
         session_id: int,
-        router: Router,
         handlers: dict[type, FrameHandler] | None = None,
-        group_ids: tuple[int, ...] | list[int] = (),
     ):
         self.id = secrets.token_hex(8)
         self.user_id = user_id
         self.session_id = session_id
         self._websocket = websocket
-        self._router = router
         self._handlers = handlers or {}
-        self._group_ids = tuple(group_ids)
         self._mailbox, self._outbox = trio.open_memory_channel[str](MAILBOX_SIZE)
         self._cancel_scope = trio.CancelScope()
         self._close_code: int | None = None
@@ -108,7 +104,8 @@ class SessionActor:
         try:
             self._mailbox.send_nowait(text)
         except trio.WouldBlock:
-            log.warning("mailbox full, closing", extra={"fields": {"user": self.user_id}})
+            if self._close_code is None:  # say it once, not once per frame
+                log.warning("mailbox full, closing", extra={"fields": {"user": self.user_id}})
             self.close(protocol.CLOSE_TOO_SLOW)
             return False
         except (trio.ClosedResourceError, trio.BrokenResourceError):
@@ -124,7 +121,6 @@ class SessionActor:
 
     async def run(self) -> None:
         """Serve the socket until the client leaves or the actor is closed."""
-        self._router.register(self, self._group_ids)
         try:
             with self._cancel_scope:
                 async with trio.open_nursery() as nursery:
@@ -135,8 +131,6 @@ class SessionActor:
                     self._mailbox.close()
                     self._cancel_scope.deadline = trio.current_time() + FLUSH_SECONDS
         finally:
-            # Synchronous on purpose: no checkpoint, so no cancellation can interrupt it.
-            self._router.unregister(self)
             self._mailbox.close()
         if self._close_code is not None:
             await self._close_handshake(self._close_code)
@@ -174,7 +168,7 @@ class SessionActor:
                 if self._rate_warnings > MAX_RATE_WARNINGS:
                     self._close_code = protocol.CLOSE_POLICY_VIOLATION
                     return
-                self.deliver_nowait(protocol.error_frame("rate_limited"))
+                self.deliver_nowait(_error("rate_limited"))
                 continue
             await self._handle(message)
 
@@ -189,7 +183,11 @@ class SessionActor:
                 raise protocol.ProtocolError("unknown_type")
             await handler(self, frame)
         except protocol.ProtocolError as error:
-            self.deliver_nowait(protocol.error_frame(error.code))
+            self.deliver_nowait(_error(error.code))
+
+
+def _error(code: str) -> str:
+    return protocol.dump_server_frame(protocol.ErrorFrame(code))
 
 
 def _utf8_size_exceeds(text: str, limit: int) -> bool:

@@ -1,8 +1,8 @@
 """The chat frames of a SessionActor: chat.send, chat.typing, chat.read.
 
-They call the same domain functions as the REST routes (server/domain/chat.py), so the chat
-rule is written once. Typing is ephemeral: throttled per conversation, published on the bus,
-never stored.
+They call the same domain code as the REST routes (server/domain/chat.py and the chat writer),
+so the chat rule is written once. Typing is ephemeral: throttled per conversation, published on
+the bus, never stored.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from functools import partial
 
 from server.db.database import Database
 from server.domain import chat
+from server.domain.chat_writer import MessageWriter
 from server.errors import ApiError
-from server.realtime import bus, protocol
+from server.events import Typing
+from server.realtime import protocol
 from server.realtime.actor import SessionActor
 from server.realtime.protocol import ChatRead, ChatSend, ChatTyping, Target
 from server.realtime.router import Router
-from server.realtime.writer import MessageWriter
 from server.shapes import message_from_row
 
 # One typing frame per conversation per socket this often at most: a busy typist costs their
@@ -25,10 +26,6 @@ from server.shapes import message_from_row
 TYPING_INTERVAL_SECONDS = 2.0
 # How long a socket trusts "may message this person" for typing (sending always re-checks).
 TYPING_PERMISSION_SECONDS = 30.0
-
-
-def _error(client_msg_id: str | None, code: str) -> str:
-    return protocol.dump({"type": "chat.error", "client_msg_id": client_msg_id, "code": code})
 
 
 class ChatHandlers:
@@ -47,17 +44,12 @@ class ChatHandlers:
                 actor.user_id, frame.to.kind, frame.to.id, body, frame.client_msg_id, skip=actor.id
             )
         except ApiError as error:
-            actor.deliver_nowait(_error(frame.client_msg_id, error.code))
-            return
-        actor.deliver_nowait(
-            protocol.dump(
-                {
-                    "type": "chat.ack",
-                    "client_msg_id": frame.client_msg_id,
-                    "message": message_from_row(message, actor.user_id),
-                }
+            reply = protocol.ChatErrorFrame(frame.client_msg_id, error.code)
+        else:
+            reply = protocol.ChatAckFrame(
+                frame.client_msg_id, message_from_row(message, actor.user_id)
             )
-        )
+        actor.deliver_nowait(protocol.dump_server_frame(reply))
 
     async def typing(self, actor: SessionActor, frame: ChatTyping) -> None:
         now = time.monotonic()
@@ -71,20 +63,12 @@ class ChatHandlers:
         if frame.to.kind == "group":
             if not self.router.in_group(actor.user_id, frame.to.id):
                 return
-            conversation = {"kind": "group", "id": frame.to.id}
-            event = bus.deliver_group(
-                frame.to.id,
-                {"type": "chat.typing", "conversation": conversation, "user": card},
-                skip=actor.id,
-            )
+            event = Typing(card, "group", frame.to.id, skip=actor.id)
         else:
             if not await self._may_message(actor, frame.to, now):
                 return
-            conversation = {"kind": "direct", "id": actor.user_id}
-            event = bus.deliver(
-                [frame.to.id], {"type": "chat.typing", "conversation": conversation, "user": card}
-            )
-        await self.db.run(bus.publish, event)
+            event = Typing(card, "direct", frame.to.id)
+        await self.db.publish(event)
 
     async def _may_message(self, actor: SessionActor, to: Target, now: float) -> bool:
         key = ("may_message", to.id)
@@ -108,4 +92,4 @@ class ChatHandlers:
                 frame.up_to,
             )
         except ApiError as error:
-            actor.deliver_nowait(protocol.error_frame(error.code))
+            actor.deliver_nowait(protocol.dump_server_frame(protocol.ErrorFrame(error.code)))

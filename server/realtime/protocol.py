@@ -1,20 +1,33 @@
-"""The WebSocket frames of API.md. Client frames are parsed into dataclasses (anything else is a
-ProtocolError with the code to answer); server frames are built as plain dicts and dumped once.
-The client mirrors this module in client/src/lib/realtime/protocol.js."""
+"""The WebSocket frames of API.md ("WebSocket /ws"), each type once.
+
+Client frames are parsed into dataclasses (anything else is a ProtocolError carrying the code to
+answer). Server frames are dataclasses too, named `...Frame`, and `dump_server_frame` is the one
+way they become text; the router dumps a frame once per audience, never once per socket. The
+client mirrors this module one to one in client/src/lib/realtime/protocol.js.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from server.domain.chat import parse_client_msg_id
+from server.domain.inputs import is_id
+from server.errors import ValidationError
 
 # A text frame over this many bytes closes the socket with 1009; any binary frame with 1003.
 MAX_FRAME_BYTES = 64 * 1024
+
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_MESSAGE_TOO_BIG = 1009
+# The server restarts or lost its bus: reconnect (elsewhere) and catch up over HTTP.
+CLOSE_SERVICE_RESTART = 1012
+# The server could not keep up and may have dropped events for this socket: catch up.
 CLOSE_TRY_AGAIN_LATER = 1013
 # Application codes (4000-4999): the session ended (logout) / the client fell too far behind.
 CLOSE_SESSION_ENDED = 4001
@@ -25,6 +38,9 @@ class ProtocolError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+# --- client -> server ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +59,7 @@ class Target:
 @dataclass(frozen=True, slots=True)
 class ChatSend:
     to: Target
-    body: Any
+    body: Any  # checked by the chat rules (server/domain/chat.py), which answer chat.error
     client_msg_id: str | None
 
 
@@ -59,11 +75,10 @@ class ChatRead:
 
 
 ClientFrame = Ping | ChatSend | ChatTyping | ChatRead
-MAX_ID = 2**63 - 1
 
 
 def _id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+    if not is_id(value):
         raise ProtocolError("bad_frame")
     return value
 
@@ -84,6 +99,26 @@ def _conversation(value: Any) -> Target:
     raise ProtocolError("bad_frame")
 
 
+def _client_msg_id(value: Any) -> str | None:
+    try:
+        return parse_client_msg_id(value)
+    except ValidationError:
+        raise ProtocolError("bad_frame") from None
+
+
+# Each client frame type and how its JSON object becomes a frame.
+CLIENT_FRAMES: dict[str, Callable[[dict], ClientFrame]] = {
+    "ping": lambda data: Ping(),
+    "chat.send": lambda data: ChatSend(
+        _target(data.get("to")), data.get("body"), _client_msg_id(data.get("client_msg_id"))
+    ),
+    "chat.typing": lambda data: ChatTyping(_target(data.get("to"))),
+    "chat.read": lambda data: ChatRead(
+        _conversation(data.get("conversation")), _id(data.get("up_to"))
+    ),
+}
+
+
 def parse_client_frame(text: str) -> ClientFrame:
     """One text frame -> a frame object, or ProtocolError("bad_frame" | "unknown_type")."""
     try:
@@ -92,30 +127,109 @@ def parse_client_frame(text: str) -> ClientFrame:
         raise ProtocolError("bad_frame") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError("bad_frame")
-    kind = data["type"]
-    if kind == "ping":
-        return Ping()
-    if kind == "chat.send":
-        client_msg_id = data.get("client_msg_id")
-        if client_msg_id is not None and (
-            not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= 100
-        ):
-            raise ProtocolError("bad_frame")
-        return ChatSend(_target(data.get("to")), data.get("body"), client_msg_id)
-    if kind == "chat.typing":
-        return ChatTyping(_target(data.get("to")))
-    if kind == "chat.read":
-        return ChatRead(_conversation(data.get("conversation")), _id(data.get("up_to")))
-    raise ProtocolError("unknown_type")
+    parse = CLIENT_FRAMES.get(data["type"])
+    if parse is None:
+        raise ProtocolError("unknown_type")
+    return parse(data)
 
 
-def dump(frame: dict) -> str:
+# --- server -> client ---------------------------------------------------------------------------
+
+
+class ServerFrame:
+    """A frame the server sends. Subclasses are frozen dataclasses with a wire `type`."""
+
+    __slots__ = ()
+    type: ClassVar[str]
+
+
+# Each server frame type and its class.
+SERVER_FRAMES: dict[str, type[ServerFrame]] = {}
+
+
+def _server_frame(wire_type: str):
+    def define(cls):
+        cls = dataclass(frozen=True, slots=True)(cls)
+        cls.type = wire_type
+        SERVER_FRAMES[wire_type] = cls
+        return cls
+
+    return define
+
+
+@_server_frame("pong")
+class PongFrame(ServerFrame):
+    pass
+
+
+@_server_frame("error")
+class ErrorFrame(ServerFrame):
+    """A client frame the server cannot use: bad_frame | unknown_type | rate_limited. The socket
+    stays open."""
+
+    code: str
+
+
+@_server_frame("chat.ack")
+class ChatAckFrame(ServerFrame):
+    """The sender's own send, stored: `message` as the sender reads it."""
+
+    client_msg_id: str | None
+    message: dict
+
+
+@_server_frame("chat.error")
+class ChatErrorFrame(ServerFrame):
+    client_msg_id: str | None
+    code: str
+
+
+@_server_frame("chat.message")
+class ChatMessageFrame(ServerFrame):
+    message: dict
+
+
+@_server_frame("chat.typing")
+class ChatTypingFrame(ServerFrame):
+    conversation: dict
+    user: dict
+
+
+@_server_frame("chat.read")
+class ChatReadFrame(ServerFrame):
+    """Beyond API.md: my read marker moved in another tab (or over HTTP)."""
+
+    conversation: dict
+    up_to: int
+
+
+@_server_frame("notification")
+class NotificationFrame(ServerFrame):
+    notification: dict
+    unread_count: int
+
+
+@_server_frame("presence")
+class PresenceFrame(ServerFrame):
+    user_id: int
+    online: bool
+
+
+@_server_frame("event.response")
+class EventResponseFrame(ServerFrame):
+    """Beyond API.md: a member of one of my groups answered an event; its counts now."""
+
+    event: dict
+    user_id: int
+    response: str
+
+
+def dump_server_frame(frame: ServerFrame) -> str:
     """A server frame as the text sent on the wire (compact, UTF-8 kept as is)."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    data: dict[str, Any] = {"type": frame.type}
+    for name in frame.__match_args__:  # type: ignore[attr-defined]
+        data[name] = getattr(frame, name)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-PONG = dump({"type": "pong"})
-
-
-def error_frame(code: str) -> str:
-    return dump({"type": "error", "code": code})
+PONG = dump_server_frame(PongFrame())

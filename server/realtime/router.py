@@ -2,16 +2,18 @@
 
 It never waits on a socket: every put is `send_nowait`, and a full mailbox closes that one
 socket (its owner reconnects and catches up over HTTP) instead of slowing everyone else.
-Events arrive from the bus (every process's LISTEN task) as already-decoded dicts:
+Events arrive from the bus (every process's subscriber task) as typed events (server/events.py);
+the router decides who hears of each one and builds its frames (server/realtime/protocol.py),
+dumped once per audience and only when a socket here needs them.
 
-    {"op": "deliver", "users": [ids], "frame": {...}, "skip": "<connection id>"?}
-    {"op": "deliver_group", "group_id": id, "frame": {...}, "skip": "<connection id>"?}
-    {"op": "membership", "group_id": id, "user_id": id, "member": bool}
-    {"op": "presence", "user_id": id, "delta": +1 | -1, "contacts": [ids]}
-    {"op": "close_session", "session_id": id}
+Group fan-out needs no database: the router knows the groups of every user online here and
+keeps them right from the membership events. A socket registers before its user's groups are
+read, and the membership events that arrive meanwhile are applied after the read, so no change
+between the two is missed.
 
-Group fan-out needs no database: the router knows the groups of every user online here (read
-once when their first socket opens) and keeps them right from the membership events.
+Nothing is lost in silence: when the router cannot know what it missed (its inbox overflowed,
+the bus connection dropped), it closes every socket here with a code that tells the client to
+reconnect and catch up over HTTP (SPEC.md, Bad input and faults).
 
 One log line per routed event says what it was, whom it was for, what it reached, how long it took.
 With several worker processes (server/workers.py) every one of them routes every event, and a
@@ -28,11 +30,14 @@ from typing import NoReturn, Protocol
 
 import trio
 
+from server import events
 from server.realtime import protocol
+from server.realtime.protocol import ServerFrame
+from server.shapes import conversation
 
 log = logging.getLogger("socialnet.router")
 
-# Events queued between the LISTEN task and the router. The router only does in-memory puts,
+# Events queued between the bus subscriber and the router. The router only does in-memory puts,
 # so this drains in microseconds; a burst longer than this means the process is overloaded.
 INBOX_SIZE = 100_000
 
@@ -61,33 +66,68 @@ class Router:
         # Online users only: their groups, and each group's online members.
         self._groups_of: dict[int, set[int]] = {}
         self._online_members: dict[int, set[int]] = {}
+        # Users with a socket whose groups are being read: the membership events heard since.
+        self._loading: dict[int, list[events.MembershipChanged]] = {}
+        self._loads_pending: dict[int, int] = {}
         # Open sockets per user across every process (from the bus's presence events).
         self._presence: dict[int, int] = {}
         self._no_sockets = trio.Event()
         self._no_sockets.set()
-        send, receive = trio.open_memory_channel[dict](INBOX_SIZE)
+        # Whether the bus is delivering: sockets are accepted only while it is.
+        self.bus_ready = False
+        send, receive = trio.open_memory_channel[events.Event](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
 
     # --- the registry (called by actors; synchronous so cleanup can never be interrupted) ---
 
-    def register(self, connection: Connection, group_ids: Iterable[int] = ()) -> None:
-        """Add a socket; `group_ids` are its user's groups, read when the socket opened."""
+    def register(self, connection: Connection) -> None:
+        """Add a socket. Its user's groups follow with `groups_loaded`; until then the
+        membership events about them are kept."""
         user_id = connection.user_id
         if self._no_sockets.is_set():
             self._no_sockets = trio.Event()
         self._by_user.setdefault(user_id, set()).add(connection)
         self._by_session.setdefault(connection.session_id, set()).add(connection)
+        self._loads_pending[user_id] = self._loads_pending.get(user_id, 0) + 1
+        self._loading.setdefault(user_id, [])
+
+    def groups_loaded(self, connection: Connection, group_ids: Iterable[int]) -> None:
+        """The groups of the socket's user, read after it registered: they replace what was
+        known, then the membership events heard since the registration apply in order."""
+        user_id = connection.user_id
+        if connection not in self._by_user.get(user_id, ()):
+            return  # closed meanwhile
+        for group_id in self._groups_of.pop(user_id, ()):
+            _discard(self._online_members, group_id, user_id)
         for group_id in group_ids:
             self._add_member(group_id, user_id)
+        for change in self._loading.get(user_id, ()):
+            self._apply_membership(change)
+        self._load_done(user_id)
+
+    def _load_done(self, user_id: int) -> None:
+        left = self._loads_pending.get(user_id, 0) - 1
+        if left > 0:
+            self._loads_pending[user_id] = left
+        else:
+            self._loads_pending.pop(user_id, None)
+            self._loading.pop(user_id, None)
 
     def unregister(self, connection: Connection) -> None:
+        """Forget a socket (idempotent: a socket closed by the router is unregistered at once,
+        and again by its own cleanup)."""
         user_id = connection.user_id
+        sockets = self._by_user.get(user_id)
+        if sockets is None or connection not in sockets:
+            return
         _discard(self._by_user, user_id, connection)
         _discard(self._by_session, connection.session_id, connection)
         if user_id not in self._by_user:  # the user's last socket here closed
             for group_id in self._groups_of.pop(user_id, ()):
                 _discard(self._online_members, group_id, user_id)
+            self._loading.pop(user_id, None)
+            self._loads_pending.pop(user_id, None)
         if not self._by_user:
             self._no_sockets.set()
 
@@ -122,19 +162,40 @@ class Router:
         return sum(len(sockets) for sockets in self._by_user.values())
 
     def close_all(self, code: int) -> None:
-        """Close every socket (the process is shutting down; clients reconnect elsewhere)."""
+        """Close every socket here (shutting down; or events may have been missed: the clients
+        reconnect and catch up)."""
         for sockets in tuple(self._by_user.values()):
             for connection in tuple(sockets):
                 connection.close(code)
+                self.unregister(connection)
+
+    # --- the bus's state ---
+
+    def bus_connected(self) -> None:
+        self.bus_ready = True
+
+    def bus_lost(self) -> None:
+        """The bus connection dropped: whatever was published meanwhile never reaches us.
+        Every socket here is closed so that its client reconnects (once the bus is back) and
+        catches up; the presence counts heard so far are no longer true and start afresh."""
+        self.bus_ready = False
+        self._presence.clear()
+        self.close_all(protocol.CLOSE_SERVICE_RESTART)
 
     # --- events ---
 
-    def submit_nowait(self, event: dict) -> None:
-        """Hand an event to the router (from the bus listener). Never blocks."""
+    def submit_nowait(self, event: events.Event) -> None:
+        """Hand an event to the router (from the bus subscriber). Never blocks. When the inbox
+        is full the event is lost to this process, and so may be others: every socket here is
+        closed so that its client catches up rather than wait for what will not come."""
         try:
             self._inbox_send.send_nowait(event)
         except trio.WouldBlock:
-            log.error("router inbox full; event dropped", extra={"fields": _summary(event)})
+            log.error(
+                "router inbox full; closing every socket here so their clients catch up",
+                extra={"fields": {"sockets": self.open_sockets}},
+            )
+            self.close_all(protocol.CLOSE_TRY_AGAIN_LATER)
 
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
         task_status.started()
@@ -143,88 +204,140 @@ class Router:
                 self.route(event)
             except Exception:
                 # One malformed event must not stop delivery for everyone else.
-                log.exception("could not route event", extra={"fields": _summary(event)})
+                log.exception("could not route event", extra={"fields": {"op": event.name}})
         raise AssertionError("the router inbox never closes")
 
-    def route(self, event: dict) -> None:
+    def route(self, event: events.Event) -> None:
         started = time.perf_counter()
-        op = event.get("op")
-        if op == "deliver":
-            reached, dropped, recipients = self._deliver(event, event.get("users") or ())
-        elif op == "deliver_group":
-            members = tuple(self._online_members.get(event.get("group_id"), ()))
-            reached, dropped, recipients = self._deliver(event, members)
-        elif op == "membership":
-            self._membership(event)
-            return
-        elif op == "presence":
-            reached, dropped, recipients = self._presence_changed(event)
-            if not recipients:
+        match event:
+            case events.MessageStored():
+                outcome = self._message(event)
+            case events.Notified(user_id=user_id):
+                frame = protocol.NotificationFrame(event.notification, event.unread_count)
+                outcome = self._deliver((user_id,), frame)
+            case events.ReadMarkerMoved(user_id=user_id):
+                where = conversation(event.kind, event.conversation_id)
+                frame = protocol.ChatReadFrame(where, event.up_to)
+                outcome = self._deliver((user_id,), frame, skip=event.skip)
+            case events.Typing():
+                outcome = self._typing(event)
+            case events.EventAnswered(group_id=group_id):
+                frame = protocol.EventResponseFrame(event.event, event.user_id, event.response)
+                outcome = self._deliver(self._members(group_id), frame)
+            case events.MembershipChanged():
+                self._membership(event)
                 return
-        elif op == "close_session":
-            reached, dropped, recipients = self._close_session(event.get("session_id")), 0, 1
-        else:
-            log.warning("unknown event %r", op)
+            case events.PresenceChanged():
+                outcome = self._presence_changed(event)
+                if not outcome.recipients:
+                    return
+            case events.SessionEnded(session_id=session_id):
+                outcome = Outcome(recipients=1, reached=self._close_session(session_id))
+            case _:
+                log.warning("unknown event %r", event)
+                return
+        if not (self.log_every_event or outcome.reached or outcome.dropped):
             return
-        if not (self.log_every_event or reached or dropped):
-            return
-        fields = _summary(event)
-        fields.update(
-            recipients=recipients,
-            sockets=reached,
-            dropped=dropped,
-            ms=round((time.perf_counter() - started) * 1000, 3),
-        )
+        fields = _summary(event, outcome)
+        fields["ms"] = round((time.perf_counter() - started) * 1000, 3)
         log.info("routed", extra={"fields": fields})
 
-    def _membership(self, event: dict) -> None:
-        group_id, user_id = event.get("group_id"), event.get("user_id")
-        if user_id not in self._by_user:
+    def _members(self, group_id: int) -> tuple[int, ...]:
+        return tuple(self._online_members.get(group_id, ()))
+
+    def _message(self, event: events.MessageStored) -> Outcome:
+        """A group message to the room; a direct one to both sides, each naming the other."""
+        if event.group_id is not None:
+            message = {**event.message, "conversation": conversation("group", event.group_id)}
+            frame = protocol.ChatMessageFrame(message)
+            return self._deliver(self._members(event.group_id), frame, skip=event.skip)
+        assert event.recipient_id is not None
+        to_recipient = {**event.message, "conversation": conversation("direct", event.sender_id)}
+        to_sender = {**event.message, "conversation": conversation("direct", event.recipient_id)}
+        outcome = self._deliver((event.recipient_id,), protocol.ChatMessageFrame(to_recipient))
+        return outcome + self._deliver(
+            (event.sender_id,), protocol.ChatMessageFrame(to_sender), skip=event.skip
+        )
+
+    def _typing(self, event: events.Typing) -> Outcome:
+        if event.kind == "group":
+            where = conversation("group", event.target_id)
+            frame = protocol.ChatTypingFrame(where, event.user)
+            return self._deliver(self._members(event.target_id), frame, skip=event.skip)
+        frame = protocol.ChatTypingFrame(conversation("direct", event.user["id"]), event.user)
+        return self._deliver((event.target_id,), frame)
+
+    def _membership(self, event: events.MembershipChanged) -> None:
+        if event.user_id not in self._by_user:
             return  # not online here: read afresh when their first socket opens
-        if event.get("member"):
-            self._add_member(group_id, user_id)
-        else:
-            _discard(self._online_members, group_id, user_id)
-            _discard(self._groups_of, user_id, group_id)
+        if event.user_id in self._loading:
+            self._loading[event.user_id].append(event)
+        self._apply_membership(event)
 
-    def _presence_changed(self, event: dict) -> tuple[int, int, int]:
+    def _apply_membership(self, event: events.MembershipChanged) -> None:
+        if event.member:
+            self._add_member(event.group_id, event.user_id)
+        else:
+            _discard(self._online_members, event.group_id, event.user_id)
+            _discard(self._groups_of, event.user_id, event.group_id)
+
+    def _presence_changed(self, event: events.PresenceChanged) -> Outcome:
         """Count the user's sockets; tell their contacts here when they come or go."""
-        user_id = event.get("user_id")
-        before = self._presence.get(user_id, 0)
-        after = max(0, before + int(event.get("delta", 0)))
+        before = self._presence.get(event.user_id, 0)
+        after = max(0, before + event.delta)
         if after:
-            self._presence[user_id] = after
+            self._presence[event.user_id] = after
         else:
-            self._presence.pop(user_id, None)
+            self._presence.pop(event.user_id, None)
         if (before > 0) == (after > 0):
-            return 0, 0, 0
-        frame = {"type": "presence", "user_id": user_id, "online": after > 0}
-        return self._deliver({"frame": frame}, event.get("contacts") or ())
+            return Outcome()
+        return self._deliver(event.contacts, protocol.PresenceFrame(event.user_id, after > 0))
 
-    def _deliver(self, event: dict, users: Iterable[int]) -> tuple[int, int, int]:
-        skip = event.get("skip")
-        text = None  # serialised once for every socket, and only if one is here
-        reached = dropped = recipients = 0
+    def _deliver(
+        self, users: Iterable[int], frame: ServerFrame, *, skip: str | None = None
+    ) -> Outcome:
+        text = None  # dumped once for every socket, and only if one is here
+        outcome = Outcome(frame_type=frame.type)
         for user_id in users:
-            recipients += 1
+            outcome.recipients += 1
             for connection in tuple(self._by_user.get(user_id, ())):
                 if connection.id == skip:
                     continue
                 if text is None:
-                    text = protocol.dump(event["frame"])
+                    text = protocol.dump_server_frame(frame)
                 if connection.deliver_nowait(text):
-                    reached += 1
+                    outcome.reached += 1
                 else:
-                    dropped += 1
-        return reached, dropped, recipients
+                    outcome.dropped += 1
+                    self.unregister(connection)  # it is closing: nothing more goes to it
+        return outcome
 
-    def _close_session(self, session_id: object) -> int:
+    def _close_session(self, session_id: int) -> int:
         for callback in self.on_session_ended:
-            callback(session_id)  # type: ignore[arg-type]
-        connections = tuple(self._by_session.get(session_id, ()))  # type: ignore[arg-type]
+            callback(session_id)
+        connections = tuple(self._by_session.get(session_id, ()))
         for connection in connections:
             connection.close(protocol.CLOSE_SESSION_ENDED)
+            self.unregister(connection)
         return len(connections)
+
+
+class Outcome:
+    """What routing one event did: people it was for, sockets reached, sockets dropped."""
+
+    __slots__ = ("frame_type", "recipients", "reached", "dropped")
+
+    def __init__(self, frame_type: str | None = None, recipients: int = 0, reached: int = 0):
+        self.frame_type = frame_type
+        self.recipients = recipients
+        self.reached = reached
+        self.dropped = 0
+
+    def __add__(self, other: Outcome) -> Outcome:
+        total = Outcome(self.frame_type, self.recipients + other.recipients)
+        total.reached = self.reached + other.reached
+        total.dropped = self.dropped + other.dropped
+        return total
 
 
 def _discard(index: dict, key: object, item: object) -> None:
@@ -236,16 +349,24 @@ def _discard(index: dict, key: object, item: object) -> None:
             del index[key]
 
 
-def _summary(event: dict) -> dict:
+def _summary(event: events.Event, outcome: Outcome) -> dict:
     """The ids worth a log line, without message bodies."""
-    frame = event.get("frame") or {}
-    fields: dict = {"type": frame.get("type") or event.get("op")}
-    if "users" in event:
-        fields["users"] = event["users"][:20]
-    for key in ("session_id", "group_id"):
-        if key in event:
-            fields[key] = event[key]
-    for key in ("notification", "message"):
-        if isinstance(frame.get(key), dict) and "id" in frame[key]:
-            fields[f"{key}_id"] = frame[key]["id"]
+    fields: dict = {"type": outcome.frame_type or event.name}
+    match event:
+        case events.Notified():
+            fields["users"] = [event.user_id]
+            fields["notification_id"] = event.notification.get("id")
+        case events.MessageStored():
+            fields["message_id"] = event.message.get("id")
+            if event.group_id is not None:
+                fields["group_id"] = event.group_id
+            else:
+                fields["users"] = [event.recipient_id, event.sender_id]
+        case events.EventAnswered() | events.MembershipChanged():
+            fields["group_id"] = event.group_id
+        case events.SessionEnded():
+            fields["session_id"] = event.session_id
+        case events.PresenceChanged():
+            fields["users"] = list(event.contacts[:20])
+    fields.update(recipients=outcome.recipients, sockets=outcome.reached, dropped=outcome.dropped)
     return fields

@@ -10,8 +10,6 @@ from PIL import Image
 from tests import images
 from tests.conftest import register
 
-OVER_TEN_MIB = b"\x89PNG\r\n\x1a\n" + b"\0" * (10 * 1024 * 1024 + 10)
-
 
 async def register_with_avatar(client, data: bytes, name: str = "photo.jpg", **fields):
     return await register(

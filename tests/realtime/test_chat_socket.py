@@ -219,3 +219,32 @@ async def test_presence_of_contacts(server, alice, bob, carol):
         with trio.fail_after(FRAME_DEADLINE):
             offline = await next_frame(alice_tab, type="presence")
         assert offline == {"type": "presence", "user_id": bob.id, "online": False}
+
+
+async def test_a_body_no_encoder_accepts_is_refused_alone_and_others_chat_on(
+    server, alice, bob, carol
+):
+    """One user sending lone surrogates at a steady rate must not cost anyone else a message."""
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    await carol.client.post(f"/api/users/{bob.id}/follow")
+    async with (
+        open_socket(server, alice) as alice_tab,
+        open_socket(server, carol) as carol_tab,
+        open_socket(server, bob) as bob_tab,
+    ):
+        sent = []
+        for n in range(10):
+            # json.dumps writes it as JSON's escape \ud800: the server decodes a lone surrogate.
+            await chat_send(alice_tab, {"user": bob.id}, "p\ud800", f"bad-{n}")
+            sent.append(await chat_send(carol_tab, {"user": bob.id}, f"fine {n}"))
+        for n in range(10):
+            error = await next_frame(alice_tab, type="chat.error")
+            assert error == {
+                "type": "chat.error",
+                "client_msg_id": f"bad-{n}",
+                "code": "validation_error",
+            }
+        acked = [(await next_frame(carol_tab, type="chat.ack"))["client_msg_id"] for _ in sent]
+        assert acked == sent
+        received = [(await next_frame(bob_tab, type="chat.message"))["message"] for _ in sent]
+        assert [m["body"] for m in received] == [f"fine {n}" for n in range(10)]

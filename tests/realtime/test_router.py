@@ -1,4 +1,5 @@
-"""The router alone: fan-out to several tabs, a slow consumer dropped, never awaiting a mailbox."""
+"""The router alone: fan-out to several tabs, a slow consumer dropped, never awaiting a mailbox,
+and never losing an event in silence."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import json
 import trio
 import trio.testing
 
+from server import events
 from server.realtime import protocol
-from server.realtime.bus import close_session, deliver, deliver_group, membership, presence
-from server.realtime.router import Router
+from server.realtime.router import INBOX_SIZE, Router
 
 
 class FakeConnection:
@@ -42,50 +43,79 @@ class FakeConnection:
                 return out
 
 
-def frame(n: int) -> dict:
+def online(router: Router, connection: FakeConnection, group_ids=()) -> FakeConnection:
+    """Register a socket and load its user's groups, as the endpoint does."""
+    router.register(connection)
+    router.groups_loaded(connection, group_ids)
+    return connection
+
+
+def notified(user_id: int, n: int) -> events.Notified:
+    return events.Notified(user_id, {"id": n}, unread_count=n)
+
+
+def notification_frame(n: int) -> dict:
     return {"type": "notification", "notification": {"id": n}, "unread_count": n}
+
+
+def group_message(group_id: int, n: int, *, skip: str | None = None) -> events.MessageStored:
+    return events.MessageStored(
+        {"id": n, "body": "hi"}, sender_id=99, recipient_id=None, group_id=group_id, skip=skip
+    )
+
+
+def group_frame(group_id: int, n: int) -> dict:
+    message = {"id": n, "body": "hi", "conversation": {"kind": "group", "id": group_id}}
+    return {"type": "chat.message", "message": message}
 
 
 def test_fan_out_reaches_every_tab_of_every_recipient_and_nobody_else():
     router = Router()
-    alice_tab1, alice_tab2, bob, carol = (
-        FakeConnection(1), FakeConnection(1), FakeConnection(2), FakeConnection(3)
-    )  # fmt: skip
-    for connection in (alice_tab1, alice_tab2, bob, carol):
-        router.register(connection)
-    router.route(deliver([1, 2], frame(7)))
-    assert alice_tab1.frames() == alice_tab2.frames() == bob.frames() == [frame(7)]
+    alice_tab1, alice_tab2, bob = (online(router, FakeConnection(u), [10]) for u in (1, 1, 2))
+    carol = online(router, FakeConnection(3), [])
+    router.route(group_message(10, 7))
+    assert alice_tab1.frames() == alice_tab2.frames() == bob.frames() == [group_frame(10, 7)]
     assert carol.frames() == []
 
 
-def test_skip_leaves_out_the_sending_tab():
+def test_a_direct_message_reaches_both_sides_each_naming_the_other_but_the_sending_tab():
     router = Router()
-    tab1, tab2 = FakeConnection(1), FakeConnection(1)
-    router.register(tab1)
-    router.register(tab2)
-    router.route(deliver([1], frame(1), skip=tab1.id))
-    assert tab1.frames() == [] and tab2.frames() == [frame(1)]
+    tab1, tab2 = online(router, FakeConnection(1)), online(router, FakeConnection(1))
+    peer = online(router, FakeConnection(2))
+    router.route(
+        events.MessageStored({"id": 5}, sender_id=1, recipient_id=2, group_id=None, skip=tab1.id)
+    )
+    assert tab1.frames() == []
+    assert tab2.frames() == [
+        {"type": "chat.message", "message": {"id": 5, "conversation": {"kind": "direct", "id": 2}}}
+    ]
+    assert peer.frames() == [
+        {"type": "chat.message", "message": {"id": 5, "conversation": {"kind": "direct", "id": 1}}}
+    ]
 
 
 def test_a_full_mailbox_closes_that_socket_and_the_others_still_receive():
     router = Router()
-    slow, fast = FakeConnection(1, size=2), FakeConnection(2, size=100)
-    router.register(slow)
-    router.register(fast)
+    slow, fast = (
+        online(router, FakeConnection(1, size=2)),
+        online(router, FakeConnection(2, size=100)),
+    )
     for n in range(10):
-        router.route(deliver([1, 2], frame(n)))  # synchronous: the router never awaits
+        router.route(notified(1, n))  # synchronous: the router never awaits
+        router.route(notified(2, n))
     assert slow.closed_with == protocol.CLOSE_TOO_SLOW
     assert [f["unread_count"] for f in fast.frames()] == list(range(10))
     assert fast.closed_with is None
+    # The slow socket is forgotten at once, not when its task gets round to it.
+    assert router.connections_of(1) == frozenset() and router.open_sockets == 1
 
 
 def test_unregister_forgets_the_socket():
     router = Router()
-    tab = FakeConnection(1)
-    router.register(tab)
+    tab = online(router, FakeConnection(1))
     assert router.open_sockets == 1 and router.online_users == 1
     router.unregister(tab)
-    router.route(deliver([1], frame(1)))
+    router.route(notified(1, 1))
     assert tab.frames() == [] and router.open_sockets == 0 and router.online_users == 0
 
 
@@ -94,43 +124,45 @@ def test_close_session_closes_only_that_sessions_sockets():
     laptop1, laptop2 = FakeConnection(1, session_id=10), FakeConnection(1, session_id=10)
     phone = FakeConnection(1, session_id=11)
     for connection in (laptop1, laptop2, phone):
-        router.register(connection)
-    router.route(close_session(10))
+        online(router, connection)
+    forgotten = []
+    router.on_session_ended.append(forgotten.append)
+    router.route(events.SessionEnded(10))
     assert laptop1.closed_with == laptop2.closed_with == protocol.CLOSE_SESSION_ENDED
     assert phone.closed_with is None
+    assert forgotten == [10]
 
 
 def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
     router = Router()
-    router.register(FakeConnection(1))
+    online(router, FakeConnection(1))
     with caplog.at_level("INFO", logger="socialnet.router"):
-        router.route(deliver([1, 2], frame(3)))
+        router.route(events.MessageStored({"id": 3}, sender_id=2, recipient_id=1, group_id=None))
     (record,) = caplog.records
     assert record.getMessage() == "routed"
     fields = record.fields
-    assert fields["type"] == "notification" and fields["notification_id"] == 3
+    assert fields["type"] == "chat.message" and fields["message_id"] == 3
     assert (fields["recipients"], fields["sockets"], fields["dropped"]) == (2, 1, 0)
     assert fields["ms"] >= 0
 
 
 def test_a_worker_that_does_not_log_every_event_logs_only_what_reached_its_sockets(caplog):
     router = Router(log_every_event=False)  # one of several workers (server/workers.py)
-    router.register(FakeConnection(1))
+    online(router, FakeConnection(1))
     with caplog.at_level("INFO", logger="socialnet.router"):
-        router.route(deliver([2], frame(3)))  # nobody here
-        router.route(deliver([1], frame(4)))
+        router.route(notified(2, 3))  # nobody here
+        router.route(notified(1, 4))
     (record,) = caplog.records
     assert record.fields["notification_id"] == 4 and record.fields["sockets"] == 1
 
 
 async def test_run_drains_the_inbox_in_order():
     router = Router()
-    tab = FakeConnection(1, size=10)
-    router.register(tab)
+    tab = online(router, FakeConnection(1, size=10))
     async with trio.open_nursery() as nursery:
         await nursery.start(router.run)
         for n in range(3):
-            router.submit_nowait(deliver([1], frame(n)))
+            router.submit_nowait(notified(1, n))
         await trio.testing.wait_all_tasks_blocked()  # the router blocks only on an empty inbox
         assert [f["unread_count"] for f in tab.frames()] == [0, 1, 2]
         nursery.cancel_scope.cancel()
@@ -138,49 +170,85 @@ async def test_run_drains_the_inbox_in_order():
 
 def test_group_fan_out_follows_membership_without_a_database():
     router = Router()
-    alice, bob, carol = FakeConnection(1), FakeConnection(2), FakeConnection(3)
-    router.register(alice, group_ids=[10])
-    router.register(bob, group_ids=[10, 11])
-    router.register(carol, group_ids=[])
-    router.route(deliver_group(10, frame(1)))
-    assert alice.frames() == bob.frames() == [frame(1)] and carol.frames() == []
+    alice = online(router, FakeConnection(1), [10])
+    bob = online(router, FakeConnection(2), [10, 11])
+    carol = online(router, FakeConnection(3), [])
+    router.route(group_message(10, 1))
+    assert alice.frames() == bob.frames() == [group_frame(10, 1)] and carol.frames() == []
 
-    router.route(membership(10, carol.user_id, member=True))
-    router.route(membership(10, alice.user_id, member=False))
-    router.route(deliver_group(10, frame(2), skip=bob.id))
-    assert carol.frames() == [frame(2)] and alice.frames() == [] and bob.frames() == []
+    router.route(events.MembershipChanged(10, carol.user_id, member=True))
+    router.route(events.MembershipChanged(10, alice.user_id, member=False))
+    router.route(group_message(10, 2, skip=bob.id))
+    assert carol.frames() == [group_frame(10, 2)] and alice.frames() == [] and bob.frames() == []
 
     router.unregister(bob)
     assert router.online_members(11) == frozenset()
     # A membership event for someone not online here changes nothing.
-    router.route(membership(11, 99, member=True))
+    router.route(events.MembershipChanged(11, 99, member=True))
     assert router.online_members(11) == frozenset()
+
+
+def test_membership_changes_between_registration_and_the_read_of_groups_are_not_missed():
+    router = Router()
+    dana = FakeConnection(4, size=10)
+    router.register(dana)
+    # While dana's groups are being read, she leaves group 10 and joins group 12; the read,
+    # taken before those commits, still says 10.
+    router.route(events.MembershipChanged(10, dana.user_id, member=False))
+    router.route(events.MembershipChanged(12, dana.user_id, member=True))
+    router.groups_loaded(dana, [10])
+    router.route(group_message(10, 1))
+    router.route(group_message(12, 2))
+    assert dana.frames() == [group_frame(12, 2)]
+    assert router.online_members(10) == frozenset()
 
 
 async def test_a_malformed_event_does_not_stop_the_router():
     router = Router()
-    tab = FakeConnection(1, size=10)
-    router.register(tab)
+    tab = online(router, FakeConnection(1, size=10))
     async with trio.open_nursery() as nursery:
         await nursery.start(router.run)
-        router.submit_nowait({"op": "deliver", "users": [1]})  # no frame
-        router.submit_nowait(deliver([1], frame(5)))
+        # Neither a recipient nor a group: it cannot be routed.
+        router.submit_nowait(
+            events.MessageStored({"id": 1}, sender_id=2, recipient_id=None, group_id=None)
+        )
+        router.submit_nowait(notified(1, 5))
         await trio.testing.wait_all_tasks_blocked()
-        assert tab.frames() == [frame(5)]
+        assert tab.frames() == [notification_frame(5)]
         nursery.cancel_scope.cancel()
 
 
 def test_presence_is_told_to_contacts_when_it_changes():
     router = Router()
-    contact, stranger = FakeConnection(2), FakeConnection(3)
-    router.register(contact)
-    router.register(stranger)
-    router.route(presence(1, delta=+1, contacts=[2]))
-    router.route(presence(1, delta=+1, contacts=[2]))  # a second tab: no change to announce
+    contact, stranger = online(router, FakeConnection(2)), online(router, FakeConnection(3))
+    router.route(events.PresenceChanged(1, +1, (2,)))
+    router.route(events.PresenceChanged(1, +1, (2,)))  # a second tab: no change to announce
     assert router.is_online(1)
     assert contact.frames() == [{"type": "presence", "user_id": 1, "online": True}]
-    router.route(presence(1, delta=-1, contacts=[2]))
+    router.route(events.PresenceChanged(1, -1, (2,)))
     assert contact.frames() == [] and router.is_online(1)
-    router.route(presence(1, delta=-1, contacts=[2]))
+    router.route(events.PresenceChanged(1, -1, (2,)))
     assert contact.frames() == [{"type": "presence", "user_id": 1, "online": False}]
     assert stranger.frames() == [] and not router.is_online(1)
+
+
+def test_an_overflowing_inbox_closes_every_socket_so_that_clients_catch_up():
+    router = Router()
+    tabs = [online(router, FakeConnection(user)) for user in (1, 2)]
+    for n in range(INBOX_SIZE):
+        router.submit_nowait(notified(1, n))
+    assert all(tab.closed_with is None for tab in tabs)
+    router.submit_nowait(notified(1, -1))  # one too many: events are being lost here
+    assert [tab.closed_with for tab in tabs] == [protocol.CLOSE_TRY_AGAIN_LATER] * 2
+    assert router.open_sockets == 0
+
+
+def test_a_lost_bus_closes_every_socket_and_forgets_presence():
+    router = Router()
+    router.bus_connected()
+    tab = online(router, FakeConnection(1))
+    router.route(events.PresenceChanged(2, +1, (1,)))
+    assert router.is_online(2) and router.bus_ready
+    router.bus_lost()
+    assert tab.closed_with == protocol.CLOSE_SERVICE_RESTART
+    assert not router.is_online(2) and not router.bus_ready and router.open_sockets == 0

@@ -1,4 +1,5 @@
-// The WebSocket frames of API.md ("WebSocket /ws"), mirrored from server/realtime/protocol.py.
+// The WebSocket frames of API.md ("WebSocket /ws"), mirrored one to one from
+// server/realtime/protocol.py (tests/realtime/test_protocol_mirror.py keeps the two equal).
 // One JSON object per text frame, each with a `type`.
 
 /** Frames the client sends. */
@@ -28,9 +29,14 @@ export const SERVER = Object.freeze({
 /** Close codes the server uses (server/realtime/protocol.py). */
 export const CLOSE = Object.freeze({
   NORMAL: 1000,
+  /** The server is shutting down: reconnect (to another one) and catch up. */
+  GOING_AWAY: 1001,
   UNSUPPORTED_DATA: 1003,
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
+  /** The server lost its bus and may have missed events for this socket: reconnect, catch up. */
+  SERVICE_RESTART: 1012,
+  /** The server could not keep up and may have dropped events: reconnect, catch up. */
   TRY_AGAIN_LATER: 1013,
   /** The session ended (logout, here or in another tab). */
   SESSION_ENDED: 4001,

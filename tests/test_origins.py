@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.http.guards import origin_allowed
+from server.origins import origin_allowed
 
 ALLOWED = ("https://app.example",)
 

@@ -9,8 +9,8 @@ import trio.testing
 import trio_asyncio
 
 from server.db.database import open_pool
+from server.domain.chat_writer import MessageWriter, StoreFailed
 from server.errors import ChatNotAllowed, NotFound
-from server.realtime.writer import MessageWriter
 from tests.http.test_groups import create_group, make_member
 
 
@@ -68,3 +68,37 @@ async def test_one_batch_answers_every_send_on_its_own(server, db, alice, bob, c
     assert isinstance(results["no group"], NotFound)
     history = (await bob.client.get(f"/api/chats/direct/{alice.id}/messages")).json()["items"]
     assert [m["id"] for m in history] == [stored["id"]]
+
+
+async def test_a_batch_that_fails_stores_every_message_it_can_on_its_own(server, db, alice, bob):
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    writer = MessageWriter(db)
+    # A body no encoder can send (a lone surrogate) fails the whole batch's statement: the
+    # chat rules refuse it long before the writer, but whatever fails a batch must not take
+    # the other senders' messages with it.
+    bodies = {"first": "one", "bad": "p\ud800", "second": "two", "third": "three"}
+    results: dict = {}
+    all_answered = trio.Event()
+
+    async def send(name, body):
+        try:
+            results[name] = await writer.send(alice.id, "direct", bob.id, body, name)
+        except StoreFailed as error:
+            results[name] = error
+        if len(results) == len(bodies):
+            all_answered.set()
+
+    async with trio.open_nursery() as nursery:
+        for name, body in bodies.items():
+            nursery.start_soon(send, name, body)
+        await trio.testing.wait_all_tasks_blocked()  # one batch of four...
+        nursery.start_soon(writer.run)
+        with trio.fail_after(10):
+            await all_answered.wait()
+        nursery.cancel_scope.cancel()
+
+    assert isinstance(results["bad"], StoreFailed) and results["bad"].code == "unavailable"
+    stored = {name: results[name][0]["body"] for name in ("first", "second", "third")}
+    assert stored == {"first": "one", "second": "two", "third": "three"}
+    history = (await bob.client.get(f"/api/chats/direct/{alice.id}/messages")).json()["items"]
+    assert sorted(m["body"] for m in history) == ["one", "three", "two"]

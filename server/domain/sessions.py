@@ -1,0 +1,190 @@
+"""Sessions (SPEC.md, Accounts and sessions), one home for the whole concept: the cookie that
+carries the token, the short-lived cache of live sessions, logging in and out, and the session
+of an opening WebSocket. The rows themselves and their token hashing are server/db/sessions.py.
+
+A session is a row; the browser holds a random token in the `sid` cookie (HttpOnly,
+SameSite=Lax, Path=/, Secure when configured). Expiry slides forward at most once an hour, so a
+request costs no write. Every request used to spend a database round trip on its session: a
+session seen live is now trusted for `CACHE_SECONDS` per process, after which the database
+decides again (which also keeps the sliding expiry moving). An ended session is forgotten at
+once by the process that ended it and, through the bus event that closes its sockets, by
+every other process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NoReturn
+
+import asyncpg
+import trio
+from werkzeug.http import parse_cookie
+
+from server.db import sessions as rows
+from server.db import users
+from server.db.database import Database, emit
+from server.db.users import User
+from server.domain import passwords
+from server.errors import InvalidCredentials
+from server.events import SessionEnded
+
+log = logging.getLogger("socialnet.sessions")
+
+COOKIE_NAME = "sid"
+COOKIE_MAX_AGE = int(rows.SESSION_LIFETIME.total_seconds())
+# Longer than any token we issue: a bound on what an unknown cookie can make us hash and look up.
+MAX_TOKEN_LENGTH = 128
+CACHE_SECONDS = 15.0
+MAX_CACHED = 100_000
+# Expired rows are deleted this often (a row past its expiry is already refused).
+PURGE_EVERY_SECONDS = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: int
+    user_id: int
+    # The expiry slid forward on this request: the cookie should slide too.
+    refreshed: bool = False
+
+
+def token_from_cookies(cookies: Mapping[str, str]) -> str | None:
+    """The session token among parsed cookies, if it can be one."""
+    token = cookies.get(COOKIE_NAME)
+    return token if token and len(token) <= MAX_TOKEN_LENGTH else None
+
+
+def token_from_cookie_header(header: str) -> str | None:
+    """The session token in a raw Cookie header (the WebSocket upgrade's), parsed as Quart
+    parses HTTP requests' cookies (werkzeug), so that a cookie the two would read differently
+    cannot sign someone in over HTTP and out of the socket."""
+    return token_from_cookies(parse_cookie(header))
+
+
+def cookie_attributes(*, secure: bool) -> dict:
+    """The attributes of the `sid` cookie, for setting and for clearing it alike."""
+    return {"path": "/", "httponly": True, "samesite": "Lax", "secure": secure}
+
+
+class SessionCache:
+    """Sessions seen live in this process lately, by a digest of their token."""
+
+    def __init__(self) -> None:
+        # token digest -> (session, trusted until)
+        self._entries: dict[bytes, tuple[Session, float]] = {}
+        self._by_session: dict[int, bytes] = {}
+
+    @staticmethod
+    def _key(token: str) -> bytes:
+        return hashlib.blake2b(token.encode(), digest_size=16).digest()
+
+    def get(self, token: str) -> Session | None:
+        entry = self._entries.get(self._key(token))
+        if entry is None or entry[1] < trio.current_time():
+            return None
+        return entry[0]
+
+    def put(self, token: str, session: Session) -> None:
+        if len(self._entries) >= MAX_CACHED:
+            self._entries.clear()
+            self._by_session.clear()
+        key = self._key(token)
+        cached = Session(session.id, session.user_id)
+        self._entries[key] = (cached, trio.current_time() + CACHE_SECONDS)
+        self._by_session[session.id] = key
+
+    def forget(self, session_id: int) -> None:
+        key = self._by_session.pop(session_id, None)
+        if key is not None:
+            self._entries.pop(key, None)
+
+
+async def _end(conn: asyncpg.Connection, session_id: int) -> None:
+    await rows.delete_session(conn, session_id)
+    # Every process closes this session's sockets (and forgets it) once the deletion commits.
+    emit(conn, SessionEnded(session_id))
+
+
+async def _find_credentials(conn: asyncpg.Connection, email: str, replacing: int | None):
+    if replacing is not None:
+        await _end(conn, replacing)
+    return await users.select_credentials(conn, email)
+
+
+async def _open(conn: asyncpg.Connection, user_id: int, new_hash: str | None):
+    if new_hash is not None:
+        await users.update_password_hash(conn, user_id, new_hash)
+    token = await rows.insert_session(conn, user_id)
+    return await users.select_user(conn, user_id), token
+
+
+async def open_session(conn: asyncpg.Connection, user_id: int) -> str:
+    """A new session for `user_id` inside the caller's transaction (registration); its token."""
+    return await rows.insert_session(conn, user_id)
+
+
+class Sessions:
+    """The sessions of this process: authenticate, log in, log out, purge."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.cache = SessionCache()
+
+    async def authenticate(self, token: str | None) -> Session | None:
+        """The live session `token` names, or None."""
+        if token is None:
+            return None
+        cached = self.cache.get(token)
+        if cached is not None:
+            return cached
+        found = await self.db.run(rows.touch_session, token)
+        if found is None:
+            return None
+        session = Session(*found)
+        self.cache.put(token, session)
+        return session
+
+    def forget(self, session_id: int) -> None:
+        self.cache.forget(session_id)
+
+    async def log_in(self, email: str, password: str, *, replacing: int | None) -> tuple[User, str]:
+        """Check the password (in a worker thread: Argon2id costs tens of milliseconds) and
+        open a new session; the browser's previous session, `replacing`, ends either way.
+        Wrong email and wrong password are the same error and take the same time."""
+        if len(password) > passwords.MAX_PASSWORD_LENGTH:
+            raise InvalidCredentials()
+        if replacing is not None:
+            self.forget(replacing)
+        found = await self.db.transaction(_find_credentials, email.strip(), replacing)
+        hashed = found.password_hash if found else None
+        if not await trio.to_thread.run_sync(passwords.verify_password, hashed, password):
+            raise InvalidCredentials()
+        new_hash = None
+        if passwords.needs_rehash(hashed):
+            new_hash = await trio.to_thread.run_sync(passwords.hash_password, password)
+        return await self.db.transaction(_open, found.id, new_hash)
+
+    async def log_out(self, session_id: int) -> None:
+        """End a session: its row, this process's memory of it, and its sockets everywhere."""
+        self.forget(session_id)
+        await self.db.transaction(_end, session_id)
+
+    async def purge_expired(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
+        """Delete expired rows at start (ready once done) and then every hour."""
+        await self._purge_once()
+        task_status.started()
+        while True:
+            await trio.sleep(PURGE_EVERY_SECONDS)
+            await self._purge_once()
+
+    async def _purge_once(self) -> None:
+        try:
+            purged = await self.db.run(rows.delete_expired_sessions)
+        except (OSError, asyncpg.PostgresError, trio.TooSlowError) as error:
+            log.warning("could not purge expired sessions: %s", error)
+        else:
+            if purged:
+                log.info("purged %d expired sessions", purged)

@@ -1,0 +1,165 @@
+"""The bus's vocabulary: every fact that a write (or a socket) publishes for the routers of every
+process, named once here and used by every sender and receiver (parsec's backend_events).
+
+Events say what happened, not how to show it: the realtime layer decides which sockets hear of
+an event and builds their frames (server/realtime/protocol.py). Each event is a frozen dataclass
+with a wire name; `to_json` and `from_json` carry it through the bus (a NOTIFY payload, a Redis
+message). Data the client will see travels already shaped (server/shapes.py), so a router needs
+no query to build a frame.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+__all__ = [
+    "Event",
+    "EventAnswered",
+    "MembershipChanged",
+    "MessageStored",
+    "Notified",
+    "PresenceChanged",
+    "ReadMarkerMoved",
+    "SessionEnded",
+    "Typing",
+    "from_json",
+]
+
+_BY_NAME: dict[str, type[Event]] = {}
+# Fields whose wire form is a JSON array and whose Python form is a tuple.
+_TUPLE_FIELDS: dict[type, frozenset[str]] = {}
+
+
+class Event:
+    """A fact on the bus. Subclasses are frozen dataclasses registered with `@_event(name)`."""
+
+    __slots__ = ()
+    name: ClassVar[str]
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"op": self.name}
+        for field_name in self.__match_args__:  # type: ignore[attr-defined]
+            value = getattr(self, field_name)
+            data[field_name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+
+def _event(name: str):
+    def register(cls: type[Event]) -> type[Event]:
+        cls = dataclass(frozen=True, slots=True)(cls)
+        cls.name = name
+        hints = typing.get_type_hints(cls)
+        _TUPLE_FIELDS[cls] = frozenset(
+            f.name for f in fields(cls) if typing.get_origin(hints[f.name]) is tuple
+        )
+        _BY_NAME[name] = cls
+        return cls
+
+    return register
+
+
+def from_json(data: object) -> Event:
+    """The event a decoded wire object stands for; ValueError for anything else."""
+    if not isinstance(data, dict):
+        raise ValueError("an event is a JSON object")
+    cls = _BY_NAME.get(data.get("op"))  # type: ignore[arg-type]
+    if cls is None:
+        raise ValueError(f"unknown event {data.get('op')!r}")
+    values = {key: value for key, value in data.items() if key != "op"}
+    for name in _TUPLE_FIELDS[cls]:
+        if isinstance(values.get(name), list):
+            values[name] = tuple(values[name])
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise ValueError(f"malformed {cls.name} event: {error}") from None
+
+
+# --- chat ----------------------------------------------------------------------------------------
+
+
+@_event("message")
+class MessageStored(Event):
+    """A chat message was stored. `message` is its `<message>` without `conversation`, which
+    depends on the reader (a direct conversation is named by the other person)."""
+
+    message: dict
+    sender_id: int
+    recipient_id: int | None
+    group_id: int | None
+    # The sending socket, which gets an ack instead of a copy.
+    skip: str | None = None
+
+
+@_event("read")
+class ReadMarkerMoved(Event):
+    """A user read a conversation up to a message: their other sockets update unread counts."""
+
+    user_id: int
+    kind: str  # "direct" | "group"
+    conversation_id: int
+    up_to: int
+    skip: str | None = None
+
+
+@_event("typing")
+class Typing(Event):
+    """Someone is typing: to the other person of a direct conversation, or to a group's room."""
+
+    user: dict  # the typist's user card
+    kind: str  # "direct" | "group"
+    target_id: int  # the recipient (direct) or the group
+    skip: str | None = None
+
+
+# --- notifications and groups --------------------------------------------------------------------
+
+
+@_event("notification")
+class Notified(Event):
+    """A notification of `user_id` was created or changed (a request it is about was answered)."""
+
+    user_id: int
+    notification: dict  # its `<notification>`
+    unread_count: int
+
+
+@_event("event_answer")
+class EventAnswered(Event):
+    """A member answered a group event: the counts, for the members' open event lists."""
+
+    group_id: int
+    event: dict  # {id, group_id, going_count, not_going_count}
+    user_id: int
+    response: str
+
+
+@_event("membership")
+class MembershipChanged(Event):
+    """A user joined or left a group: routers keep their group fan-out right."""
+
+    group_id: int
+    user_id: int
+    member: bool
+
+
+# --- sockets and sessions ------------------------------------------------------------------------
+
+
+@_event("presence")
+class PresenceChanged(Event):
+    """A socket of `user_id` opened (+1) or closed (-1); `contacts` are the people who may see
+    it (whom they follow or are followed by), every one of them, online or not."""
+
+    user_id: int
+    delta: int
+    contacts: tuple[int, ...]
+
+
+@_event("session_ended")
+class SessionEnded(Event):
+    """A session ended (logout, a newer login in the same browser): its sockets close."""
+
+    session_id: int

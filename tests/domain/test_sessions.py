@@ -1,0 +1,33 @@
+"""Sessions: expired rows are purged by a periodic task of the service nursery."""
+
+from __future__ import annotations
+
+import trio
+import trio_asyncio
+
+from tests import postgres
+from tests.conftest import start_server
+
+
+async def _expire_all(url: str) -> None:
+    await trio_asyncio.aio_as_trio(postgres.fetch)(
+        url, "UPDATE sessions SET expires_at = now() - interval '1 second'"
+    )
+
+
+async def _count(url: str) -> int:
+    rows = await trio_asyncio.aio_as_trio(postgres.fetch)(url, "SELECT count(*) FROM sessions")
+    return rows[0][0]
+
+
+async def test_expired_sessions_are_purged_when_a_server_starts(server, alice, bob, tmp_path):
+    url = server.config.database_url
+    async with trio_asyncio.open_loop():
+        assert await _count(url) == 2
+        await _expire_all(url)
+        async with trio.open_nursery() as nursery:
+            # A server reports itself started once its first purge is done.
+            async for _running in start_server(url, tmp_path / "second", nursery):
+                assert await _count(url) == 0
+                break
+            nursery.cancel_scope.cancel()
