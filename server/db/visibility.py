@@ -33,7 +33,8 @@ def profile_visible(user: str, viewer: str) -> str:
 def post_visible(post: str, viewer: str) -> str:
     """SPEC.md, Posts: the author always; a group post, the group's members; otherwise by the
     post's privacy: public to everyone, almost_private to accepted followers, private to the
-    followers the author picked."""
+    followers the author picked who still follow them (a picked viewer who unfollows, or whom
+    the author removes, loses sight of the post)."""
     return f"""(
         {post}.author_id = {viewer}
         OR CASE
@@ -43,7 +44,7 @@ def post_visible(post: str, viewer: str) -> str:
             ELSE EXISTS (
                 SELECT 1 FROM post_viewers
                 WHERE post_viewers.post_id = {post}.id AND post_viewers.user_id = {viewer}
-            )
+            ) AND {follows(viewer, f"{post}.author_id")}
         END
     )"""
 

@@ -81,6 +81,24 @@ async def test_visibility_matrix_on_every_route(scene, viewer):
             assert (await person.client.get(item["image_url"])).status_code == expected
 
 
+@pytest.mark.parametrize("how", ["unfollows", "is removed"])
+async def test_a_chosen_viewer_who_stops_following_loses_sight_of_the_private_post(scene, how):
+    alice, bob = scene["people"]["alice"], scene["people"]["bob"]
+    private = scene["posts"]["private"]
+    assert (await bob.client.get(f"/api/posts/{private['id']}")).status_code == 200
+    if how == "unfollows":
+        await bob.client.delete(f"/api/users/{alice.id}/follow")
+    else:
+        await alice.client.delete(f"/api/users/{bob.id}/follower")
+    assert (await bob.client.get(f"/api/posts/{private['id']}")).status_code == 404
+    assert (await bob.client.get(private["image_url"])).status_code == 404
+    feed = (await bob.client.get("/api/feed")).json()["items"]
+    assert private["id"] not in {item["id"] for item in feed}
+    # The author's choice stands: once he follows her again, he is a chosen follower again.
+    await follow_accepted(bob, alice)
+    assert (await bob.client.get(f"/api/posts/{private['id']}")).status_code == 200
+
+
 async def test_not_found_answers_are_indistinguishable(scene):
     dan = scene["people"]["dan"]
     hidden = await dan.client.get(f"/api/posts/{scene['posts']['private']['id']}")
