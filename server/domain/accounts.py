@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from server.db import media, users
 from server.db.users import User
-from server.domain.inputs import clean_text
+from server.domain.inputs import clean_text, unusable_character
 from server.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from server.domain.sessions import open_session
 from server.errors import EmailTaken, ValidationError
@@ -79,11 +79,29 @@ def parse_bool(value: object, *, field: str, default: bool) -> bool:
 def check_password(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise ValidationError(fields={"password": "password is required"})
+    problem = unusable_character(value)
+    if problem is not None:
+        raise ValidationError(fields={"password": problem})
     if len(value) < MIN_PASSWORD_LENGTH:
         raise ValidationError(fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
     if len(value) > MAX_PASSWORD_LENGTH:
         raise ValidationError(fields={"password": f"at most {MAX_PASSWORD_LENGTH} characters"})
     return value
+
+
+def parse_login(body: dict) -> tuple[str, str]:
+    """(email, password) as typed: any text the product can store. Whether they match an
+    account is the session's question (a wrong one is 401, never a hint which was wrong)."""
+    problems: dict[str, str] = {}
+    for name in ("email", "password"):
+        value = body.get(name)
+        if not isinstance(value, str) or not value:
+            problems[name] = "required"
+        elif (problem := unusable_character(value)) is not None:
+            problems[name] = problem
+    if problems:
+        raise ValidationError(fields=problems)
+    return body["email"], body["password"]
 
 
 def parse_registration(form: dict[str, object], *, today: date) -> Registration:

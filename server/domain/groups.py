@@ -11,7 +11,7 @@ from server.db import groups, users
 from server.db import notifications as notification_rows
 from server.db.database import emit
 from server.domain.answers import needs_answer, status_for
-from server.domain.inputs import clean_text
+from server.domain.inputs import clean_text, parse_id
 from server.domain.notifications import Draft, notify, push_updates
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
 from server.events import MembershipChanged
@@ -70,8 +70,7 @@ async def _join(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
 
 
 async def invite(conn: asyncpg.Connection, viewer_id: int, group_id: int, invitee_id: object):
-    if isinstance(invitee_id, bool) or not isinstance(invitee_id, int) or invitee_id <= 0:
-        raise ValidationError(fields={"user_id": "a user id"})
+    invitee_id = parse_id(invitee_id, field="user_id", message="a user id")
     await require_member(conn, group_id, viewer_id, write=True)
     if not await users.user_exists(conn, invitee_id):
         raise NotFound("No such user.")

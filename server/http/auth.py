@@ -9,7 +9,7 @@ from quart import Blueprint, g, make_response
 
 from server.db import users
 from server.domain import accounts, passwords
-from server.errors import NotFound, ValidationError
+from server.errors import NotFound
 from server.http import bodies
 from server.http.context import db, services, session, viewer_id
 from server.http.guards import clear_session_cookie, load_session, set_session_cookie
@@ -34,10 +34,7 @@ async def register():
 @blueprint.post("/login")
 async def login():
     """Log in by email and password; a new session token every time."""
-    body = await bodies.json_object()
-    email, password = body.get("email"), body.get("password")
-    if not isinstance(email, str) or not isinstance(password, str):
-        raise ValidationError(fields={"email": "required", "password": "required"})
+    email, password = accounts.parse_login(await bodies.json_object())
     await load_session()
     replacing = g.session.id if g.session is not None else None
     user, token = await services().sessions.log_in(email, password, replacing=replacing)

@@ -1,18 +1,35 @@
-"""Reading request bodies within limits, turning every malformed body into a 422."""
+"""Reading request bodies within limits, turning every malformed body into the contract's error:
+a JSON body that is not `application/json` is a 415, one that is not a readable JSON object
+(invalid UTF-8, nested past any sane depth, NaN) a 422. What the fields may hold is decided by
+server/domain/inputs.py."""
 
 from __future__ import annotations
+
+import json
 
 from quart import request
 from werkzeug.datastructures import FileStorage
 
-from server.errors import ValidationError
+from server.errors import UnsupportedMedia, ValidationError
+
+UNREADABLE = "The body must be a JSON object."
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 async def json_object() -> dict:
-    """The body as a JSON object, or a validation error."""
-    body = await request.get_json(force=True, silent=True)
+    """The body as a JSON object: 415 unless it says `application/json`, 422 unless it is one."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMedia("Send JSON, with Content-Type: application/json.")
+    raw = await request.get_data(as_text=False)
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ValidationError(UNREADABLE) from None
     if not isinstance(body, dict):
-        raise ValidationError("The body must be a JSON object.")
+        raise ValidationError(UNREADABLE)
     return body
 
 
