@@ -30,7 +30,7 @@ from server.config import Config
 from server.db.database import open_database
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
-from server.http.serving import serve_app
+from server.http.hypercorn_worker import serve_app
 from server.realtime import bus, protocol
 from server.realtime.router import Router
 from server.realtime.writer import MessageWriter

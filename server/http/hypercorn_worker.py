@@ -1,12 +1,26 @@
-"""Serving the app on hypercorn's trio machinery, with guards at the connection boundary.
+"""hypercorn's trio worker, patched: what serves HTTP and /ws.
 
-hypercorn's own `serve` runs every connection in one nursery, so one connection's exception ends
-the whole process (hypercorn#225: a byte sent right after a WebSocket upgrade request does
-exactly that). Here each connection runs inside `_serve_connection`, which contains whatever
-that connection raises, and every socket is wrapped in `FrameSizeGuard`, which reads the headers
-of incoming WebSocket frames and closes a socket whose message grows past the limit before
-hypercorn buffers it (hypercorn's own size limit leaves the connection and its task behind
-when the rest of the frame arrives with the client's close reply).
+Written against hypercorn 0.18.0 (`HYPERCORN_VERSION`, pinned in pyproject.toml; a test fails
+when another version is installed). It follows two upstream files:
+- src/hypercorn/trio/run.py, `worker_serve`: `serve_app` is its shape (lifespan nursery around
+  a connection nursery; shutdown is a deadline on the connection nursery);
+- src/hypercorn/trio/tcp_server.py, `TCPServer`: used as it is, on a guarded stream.
+
+Deviations, each with its reason:
+1. Each connection is contained (`_serve_connection`): whatever it raises ends it alone.
+   hypercorn#225 (open): a byte sent right after a WebSocket upgrade request raises h11's
+   LocalProtocolError out of the connection nursery and ends the process; its mitigation
+   (#228) was reverted before 0.17.0.
+2. Every socket is wrapped in `FrameSizeGuard`, which reads the headers of incoming WebSocket
+   frames and closes a socket whose message grows past `config.websocket_max_message_size`
+   before hypercorn buffers it (hypercorn's own check leaves the connection and its task behind
+   when the rest of the frame arrives with the client's Close reply; reproduced on 0.18.0, no
+   upstream issue found).
+3. A connection whose exchange is over is cancelled after a grace period: hypercorn waits for
+   the application before it lets a connection go, and once it has answered an upgrade with
+   400 (the request of hypercorn#225) it never tells the application that the socket is gone.
+4. Left out: TLS and QUIC sockets (TLS ends at nginx), statsd, `max_requests`; shutdown waits
+   for `shutdown_trigger` instead of raising ShutdownError through an exception group.
 
     serve_app
     └─ lifespan nursery              Quart startup/shutdown
@@ -29,6 +43,9 @@ from hypercorn.typing import ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
 
 log = logging.getLogger("socialnet.serving")
+
+# The hypercorn this patch was written against; re-read the files above before changing it.
+HYPERCORN_VERSION = "0.18.0"
 
 _CLOSE_OPCODE = 0x8
 # Once the server has answered `Connection: close`, the rest of the exchange (a body already
