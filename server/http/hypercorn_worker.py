@@ -1,30 +1,45 @@
 """hypercorn's trio worker, patched: what serves HTTP and /ws.
 
 Written against hypercorn 0.18.0 (`HYPERCORN_VERSION`, pinned in pyproject.toml; a test fails
-when another version is installed). It follows two upstream files:
-- src/hypercorn/trio/run.py, `worker_serve`: `serve_app` is its shape (lifespan nursery around
-  a connection nursery; shutdown is a deadline on the connection nursery);
-- src/hypercorn/trio/tcp_server.py, `TCPServer`: used as it is, on a guarded stream.
+when another version is installed). It follows these upstream files:
+- src/hypercorn/trio/run.py, `worker_serve`: `serve_app` is its shape (a lifespan nursery
+  around a connection nursery; shutdown is a deadline on the connection nursery);
+- src/hypercorn/trio/tcp_server.py, `TCPServer`: used as it is, on a `ConnectionGuard` instead
+  of the bare socket stream;
+- src/hypercorn/protocol/ws_stream.py: the guard relies on `WSStream.app_send` being the `send`
+  an application gets, and on `Handshake.extensions` holding the client's extension offer,
+  which `Handshake.accept` answers (deviation 4).
 
 Deviations, each with its reason:
 1. Each connection is contained (`_serve_connection`): whatever it raises ends it alone.
    hypercorn#225 (open): a byte sent right after a WebSocket upgrade request raises h11's
    LocalProtocolError out of the connection nursery and ends the process; its mitigation
    (#228) was reverted before 0.17.0.
-2. Every socket is wrapped in `FrameSizeGuard`, which reads the headers of incoming WebSocket
-   frames and closes a socket whose message grows past `config.websocket_max_message_size`
-   before hypercorn buffers it (hypercorn's own check leaves the connection and its task behind
-   when the rest of the frame arrives with the client's Close reply; reproduced on 0.18.0, no
-   upstream issue found).
+2. The guard measures every incoming WebSocket message by its frame headers and closes the
+   socket (1009 for text, 1003 for binary) once a message grows past
+   `config.websocket_max_message_size` bytes, before hypercorn buffers it. This is the one check
+   of that limit that can fire: hypercorn's own (`WebsocketBuffer`, on the same setting) counts a
+   text's characters, which never outnumber its bytes, and sees a message only after the guard
+   passed it. hypercorn's check alone would buffer the whole limit first, and after its 1009 it
+   keeps the connection and the application's task when the rest of the message arrives with
+   the client's Close (reproduced on 0.18.0; no upstream issue found).
 3. A connection whose exchange is over is cancelled after a grace period: hypercorn waits for
    the application before it lets a connection go, and once it has answered an upgrade with
    400 (the request of hypercorn#225) it never tells the application that the socket is gone.
-4. Left out: TLS and QUIC sockets (TLS ends at nginx), statsd, `max_requests`; shutdown waits
-   for `shutdown_trigger` instead of raising ShutdownError through an exception group.
+4. permessage-deflate is never negotiated: hypercorn always accepts a client's offer
+   (hypercorn#307, open: no setting). Compression would make the guard count compressed bytes,
+   so a message far over the limit could pass it; and measured on chat frames (README,
+   "Serving") it costs more CPU and memory per socket than the bytes it saves are worth.
+5. WebSockets are served over HTTP/1.1 only. hypercorn also accepts them over cleartext
+   HTTP/2 (RFC 8441, announced in its SETTINGS); their frames travel inside HTTP/2 DATA frames,
+   which the guard does not read, so such an upgrade is refused (403).
+6. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
+   statsd, `max_requests`; shutdown waits for `shutdown_trigger` instead of raising
+   ShutdownError through an exception group.
 
     serve_app
     └─ lifespan nursery              Quart startup/shutdown
-       └─ connection nursery         one task per connection, each guarded
+       └─ connection nursery         one task per connection, each on its own guard
           └─ accept nursery          trio.serve_listeners, cancelled at shutdown
 """
 
@@ -39,7 +54,7 @@ from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
-from hypercorn.typing import ConnectionState
+from hypercorn.typing import AppWrapper, ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
 
 log = logging.getLogger("socialnet.serving")
@@ -48,12 +63,14 @@ log = logging.getLogger("socialnet.serving")
 HYPERCORN_VERSION = "0.18.0"
 
 _CLOSE_OPCODE = 0x8
-# Once the server has answered `Connection: close`, the rest of the exchange (a body already
-# being written) gets this long before the connection is cut.
+# Once the server has answered `Connection: close` (or refused a WebSocket message), the rest
+# of the exchange (a body already being written) gets this long before the connection is cut.
 SERVER_CLOSING_GRACE = 2.0
 # Once the client is gone, the application gets this long to notice before it is cancelled;
 # generous because an HTTP client may half-close and still wait for its answer.
 CLIENT_GONE_GRACE = 30.0
+# The Close frame that refuses a message waits this long at most for a write in progress.
+REFUSAL_SEND_SECONDS = 1.0
 
 
 def close_frame(code: int) -> bytes:
@@ -112,63 +129,89 @@ class FrameSizeParser:
         return header[0] & 0x0F, length
 
 
-class FrameSizeGuard(trio.abc.HalfCloseableStream):
-    """A socket stream that passes HTTP through untouched and, once the server has answered
-    101 Switching Protocols, checks the size of every incoming WebSocket message."""
+class ConnectionGuard(trio.abc.HalfCloseableStream):
+    """The one owner of a connection's socket stream. hypercorn's TCPServer reads and writes
+    through it, and so does anything else that writes to this socket (one lock orders the
+    writes). HTTP passes through untouched; from the moment the application accepts a
+    WebSocket, every incoming message is measured (deviation 2). When the connection's exchange
+    is over, the guard sets the deadline of its cancel scope (deviation 3)."""
 
     def __init__(
         self,
         stream: trio.SocketStream,
+        scope: trio.CancelScope,
+        app: AppWrapper,
         *,
         max_message_bytes: int,
-        release_after: Callable[[float], None],
     ):
         self.transport = stream
-        self.socket = stream.socket  # hypercorn reads addresses from it
-        self._parser: FrameSizeParser | None = None
-        self._max = max_message_bytes
-        # Called once the exchange is over (see _serve_connection): cancel it after a grace.
-        self._release_after = release_after
-        self._released = False
+        self.socket = stream.socket  # hypercorn reads the addresses from it
+        self._scope = scope
+        self._app = app
+        self._max_message_bytes = max_message_bytes
+        self._frames: FrameSizeParser | None = None  # once a WebSocket is accepted
+        self._refused = False  # the guard has sent a Close frame: nothing may follow it
+        self._send_lock = trio.Lock()
 
-    def _over(self, grace: float) -> None:
-        if not self._released:
-            self._released = True
-            self._release_after(grace)
+    async def app(self, scope, receive, send, sync_spawn, call_soon) -> None:
+        """The application as this connection runs it (hypercorn's AppWrapper)."""
+        if scope["type"] == "websocket":
+            if scope["http_version"] != "1.1":  # deviation 5
+                await receive()  # websocket.connect
+                await send({"type": "websocket.close"})  # before accept: hypercorn sends 403
+                return
+            send = partial(self._send_websocket_event, send)
+        await self._app(scope, receive, send, sync_spawn, call_soon)
 
-    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
-        if self._parser is None and data[:9] == b"HTTP/1.1 ":
-            head = bytes(data[:1024])
-            if head.startswith(b"HTTP/1.1 101"):
-                self._parser = FrameSizeParser(self._max)
-            elif b"\r\nconnection: close\r\n" in head.lower():
-                self._over(SERVER_CLOSING_GRACE)
-        await self.transport.send_all(data)
+    async def _send_websocket_event(self, send, message) -> None:
+        if message["type"] == "websocket.accept":
+            # `send` is hypercorn's WSStream.app_send: forget the client's extension offer
+            # before its Handshake.accept answers it (deviation 4).
+            send.__self__.handshake.extensions = None
+            # Bytes that arrive before hypercorn accepts get a 400 and no WebSocket; from its
+            # accepting on, it hands every byte it reads to the WebSocket. No checkpoint lies
+            # between here and there, so the parser sees every frame from the first.
+            self._frames = FrameSizeParser(self._max_message_bytes)
+        await send(message)
+
+    def _release_after(self, grace: float) -> None:
+        self._scope.deadline = min(self._scope.deadline, trio.current_time() + grace)
 
     async def receive_some(self, max_bytes: int | None = None) -> bytes | bytearray:
         try:
             data = await self.transport.receive_some(max_bytes)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            self._over(CLIENT_GONE_GRACE)
+            self._release_after(CLIENT_GONE_GRACE)
             raise
         if not data:
-            self._over(CLIENT_GONE_GRACE)
-        elif self._parser is not None:
-            code = self._parser.feed(data)
-            if code is not None:
-                await self._refuse(code)
-                self._over(CLIENT_GONE_GRACE)
-                return b""  # hypercorn sees the end of the stream and releases everything
+            self._release_after(CLIENT_GONE_GRACE)
+        elif self._frames is not None and (code := self._frames.feed(data)) is not None:
+            await self._refuse(code)
+            return b""  # hypercorn sees the end of the stream and releases everything
         return data
 
     async def _refuse(self, code: int) -> None:
         log.info("websocket message over the size limit", extra={"fields": {"close": code}})
-        self._parser = None
-        with trio.move_on_after(1):
+        self._frames = None
+        self._refused = True
+        self._release_after(SERVER_CLOSING_GRACE)
+        with trio.move_on_after(REFUSAL_SEND_SECONDS):
             try:
-                await self.transport.send_all(close_frame(code))
-            except (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError):
-                pass  # gone, or hypercorn is mid-write: the end of the stream still says it
+                await self._write(close_frame(code))
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                pass  # gone: the end of the stream says it
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        if self._refused:
+            return
+        if self._frames is None and data[:9] == b"HTTP/1.1 ":
+            if b"\r\nconnection: close\r\n" in bytes(data[:1024]).lower():
+                self._release_after(SERVER_CLOSING_GRACE)
+        await self._write(data)
+
+    async def _write(self, data: bytes | bytearray | memoryview) -> None:
+        async with self._send_lock:
+            await self.transport.send_all(data)
 
     async def send_eof(self) -> None:
         await self.transport.send_eof()
@@ -180,35 +223,27 @@ class FrameSizeGuard(trio.abc.HalfCloseableStream):
         await self.transport.aclose()
 
 
-async def _cancel_after(scope: trio.CancelScope, grace: float) -> None:
-    await trio.sleep(grace)
-    scope.cancel()
-
-
 async def _serve_connection(
-    app, config: HypercornConfig, context: WorkerContext, state: dict, stream: trio.SocketStream
+    app: AppWrapper,
+    config: HypercornConfig,
+    context: WorkerContext,
+    state: ConnectionState,
+    stream: trio.SocketStream,
 ) -> None:
-    """One connection, contained: its errors end it alone, and once its exchange is over it
-    cannot outlive it. hypercorn waits for the application before it lets a connection go,
-    and in some states (hypercorn#225: bytes sent before the upgrade is answered) it never
-    tells the application that the socket is gone; so when the guard sees the end (the server
-    answered `Connection: close`, or the client left), the connection is cancelled after a
-    grace period. No task watches a connection that is still in use."""
+    """One connection, contained: whatever it raises ends it alone (deviation 1), and once its
+    exchange is over it lives a grace period at most (deviation 3). The guard says when by
+    setting a deadline on the connection's cancel scope: no task watches a connection."""
     try:
         with trio.CancelScope() as connection_scope:
-            async with trio.open_nursery() as nursery:
-                guarded = FrameSizeGuard(
-                    stream,
-                    max_message_bytes=config.websocket_max_message_size,
-                    release_after=lambda grace: nursery.start_soon(
-                        _cancel_after, connection_scope, grace
-                    ),
-                )
-                await TCPServer(app, config, context, ConnectionState(state.copy()), guarded)
-                nursery.cancel_scope.cancel()
+            guard = ConnectionGuard(
+                stream,
+                connection_scope,
+                app,
+                max_message_bytes=config.websocket_max_message_size,
+            )
+            await TCPServer(guard.app, config, context, state, guard)
     except* Exception:
-        # One client's protocol error ends that connection only, never the server
-        # (cancellation, a BaseException, still propagates).
+        # Cancellation, a BaseException, still propagates.
         log.warning("connection ended by a protocol error", exc_info=True)
     finally:
         with trio.CancelScope(shield=True):
@@ -235,13 +270,16 @@ async def serve_app(
 
         async with trio.open_nursery() as connection_nursery:
             sockets = config.create_sockets()
+            if sockets.secure_sockets or sockets.quic_sockets:
+                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 6)")
             listeners = []
             urls = []
             for sock in sockets.insecure_sockets:
                 sock.listen(config.backlog)
                 listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(sock)))
                 urls.append(f"http://{repr_socket_addr(sock.family, sock.getsockname())}")
-            handler = partial(_serve_connection, asgi, config, context, lifespan_state)
+            state = ConnectionState(lifespan_state.copy())
+            handler = partial(_serve_connection, asgi, config, context, state)
             log.info("serving on %s", ", ".join(urls))
             task_status.started(urls)
             try:
