@@ -70,7 +70,7 @@ SERVER_CLOSING_GRACE = 2.0
 # Once the client is gone, the application gets this long to notice before it is cancelled;
 # generous because an HTTP client may half-close and still wait for its answer.
 CLIENT_GONE_GRACE = 30.0
-# The Close frame that refuses a message waits this long at most for a write in progress.
+# The Close frame that refuses a message gets this long to be written.
 REFUSAL_SEND_SECONDS = 1.0
 
 
@@ -131,11 +131,11 @@ class FrameSizeParser:
 
 
 class ConnectionGuard(trio.abc.HalfCloseableStream):
-    """The one owner of a connection's socket stream. hypercorn's TCPServer reads and writes
-    through it, and so does anything else that writes to this socket (one lock orders the
-    writes). HTTP passes through untouched; from the moment the application accepts a
-    WebSocket, every incoming message is measured (deviation 2). When the connection's exchange
-    is over, the guard sets the deadline of its cancel scope (deviation 3)."""
+    """The one owner of a connection's socket stream: hypercorn's TCPServer reads and writes
+    through it (its own lock orders its writes; a writer added here must be ordered with them).
+    HTTP passes through untouched; from the moment the application accepts a WebSocket, every
+    incoming message is measured (deviation 2). When the connection's exchange is over, the
+    guard sets the deadline of its cancel scope (deviation 3)."""
 
     def __init__(
         self,
@@ -151,8 +151,7 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
         self._app = app
         self._max_message_bytes = max_message_bytes
         self._frames: FrameSizeParser | None = None  # once a WebSocket is accepted
-        self._refused = False  # the guard has sent a Close frame: nothing may follow it
-        self._send_lock = trio.Lock()
+        self._refused = False  # a message was refused: the guard's Close frame is the last
 
     async def app(self, scope, receive, send, sync_spawn, call_soon) -> None:
         """The application as this connection runs it (hypercorn's AppWrapper)."""
@@ -198,21 +197,17 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
         self._release_after(SERVER_CLOSING_GRACE)
         with trio.move_on_after(REFUSAL_SEND_SECONDS):
             try:
-                await self._write(close_frame(code))
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                pass  # gone: the end of the stream says it
+                await self.transport.send_all(close_frame(code))
+            except (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError):
+                pass  # gone, or hypercorn is mid-write: the end of the stream still says it
 
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
         if self._refused:
-            return
+            return  # nothing may follow the guard's Close frame
         if self._frames is None and data[:9] == b"HTTP/1.1 ":
             if b"\r\nconnection: close\r\n" in bytes(data[:1024]).lower():
                 self._release_after(SERVER_CLOSING_GRACE)
-        await self._write(data)
-
-    async def _write(self, data: bytes | bytearray | memoryview) -> None:
-        async with self._send_lock:
-            await self.transport.send_all(data)
+        await self.transport.send_all(data)
 
     async def send_eof(self) -> None:
         await self.transport.send_eof()
