@@ -84,6 +84,8 @@ async def test_a_60_kib_message_passes(server, alice):
     ("frames", "code"),
     [
         ([client_frame(TEXT, b" " * 70 * KIB)], protocol.CLOSE_MESSAGE_TOO_BIG),
+        # 35 Ki characters, 70 KiB: the limit counts bytes
+        ([client_frame(TEXT, "é".encode() * 35 * KIB)], protocol.CLOSE_MESSAGE_TOO_BIG),
         (
             [
                 client_frame(TEXT, b" " * 35 * KIB, fin=False),
@@ -93,7 +95,7 @@ async def test_a_60_kib_message_passes(server, alice):
         ),
         ([client_frame(BINARY, b"\0" * 70 * KIB)], protocol.CLOSE_UNSUPPORTED_DATA),
     ],
-    ids=["text", "text-in-two-frames", "binary"],
+    ids=["text", "two-byte-characters", "text-in-two-frames", "binary"],
 )
 async def test_a_70_kib_message_is_refused(server, alice, frames, code):
     async with open_raw_websocket(
