@@ -35,7 +35,7 @@ from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.context import Services
-from server.http.serving import serve_app
+from server.http.hypercorn_worker import serve_app
 from server.realtime import bus, endpoint, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
@@ -54,8 +54,11 @@ def hypercorn_config(config: Config) -> HypercornConfig:
     hc.graceful_timeout = GRACEFUL_SECONDS
     hc.accesslog = None
     hc.errorlog = logging.getLogger("hypercorn.error")
-    # API.md's limit: serving.FrameSizeGuard closes a socket whose message grows past it.
-    hc.websocket_max_message_size = protocol.MAX_FRAME_BYTES
+    # API.md's limit, enforced on the wire by hypercorn_worker.ConnectionGuard, the one check:
+    # hypercorn's own buffer check on the same number cannot fire first (it counts characters,
+    # and sees only what the guard passed), and without this its 16 MiB default would be the
+    # guard's limit.
+    hc.websocket_max_message_size = protocol.MAX_MESSAGE_BYTES
     hc.include_server_header = False
     # Told there are several worker processes, hypercorn binds with SO_REUSEPORT, so that each
     # of them can bind the same port and the kernel spreads connections (server/workers.py).

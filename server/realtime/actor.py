@@ -160,9 +160,6 @@ class SessionActor:
             if isinstance(message, bytes):
                 self._close_code = protocol.CLOSE_UNSUPPORTED_DATA
                 return
-            if _utf8_size_exceeds(message, protocol.MAX_FRAME_BYTES):
-                self._close_code = protocol.CLOSE_MESSAGE_TOO_BIG
-                return
             if not self._bucket.take():
                 self._rate_warnings += 1
                 if self._rate_warnings > MAX_RATE_WARNINGS:
@@ -188,11 +185,3 @@ class SessionActor:
 
 def _error(code: str) -> str:
     return protocol.dump_server_frame(protocol.ErrorFrame(code))
-
-
-def _utf8_size_exceeds(text: str, limit: int) -> bool:
-    """Whether the text's UTF-8 encoding is over `limit` bytes, encoding only when it matters
-    (a code point takes 1 to 4 bytes)."""
-    if len(text) > limit:
-        return True
-    return len(text) * 4 > limit and len(text.encode()) > limit

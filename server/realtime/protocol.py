@@ -17,8 +17,11 @@ from server.domain.chat import parse_client_msg_id
 from server.domain.inputs import is_id
 from server.errors import ValidationError
 
-# A text frame over this many bytes closes the socket with 1009; any binary frame with 1003.
-MAX_FRAME_BYTES = 64 * 1024
+# A message (its frames together) over this many bytes closes the socket with 1009 (text) or
+# 1003 (binary), enforced on the wire by the one check there is, server/http/hypercorn_worker.py's
+# guard, through hypercorn's websocket_max_message_size. A binary message of any size is
+# refused by the actor with 1003.
+MAX_MESSAGE_BYTES = 64 * 1024
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001

@@ -61,7 +61,7 @@ async def test_a_bad_frame_gets_an_error_and_the_socket_stays_open(server, alice
 
 async def test_an_oversized_text_frame_closes_with_1009(server, alice):
     async with open_socket(server, alice) as socket:
-        await socket.send_message("x" * (protocol.MAX_FRAME_BYTES + 1))
+        await socket.send_message("x" * (protocol.MAX_MESSAGE_BYTES + 1))
         with pytest.raises(ConnectionClosed), trio.fail_after(FRAME_DEADLINE):
             await socket.get_message()
         assert socket.closed.code == 1009
@@ -70,7 +70,7 @@ async def test_an_oversized_text_frame_closes_with_1009(server, alice):
 
 async def test_a_frame_of_exactly_the_limit_is_fine(server, alice):
     async with open_socket(server, alice) as socket:
-        await socket.send_message("x" * protocol.MAX_FRAME_BYTES)
+        await socket.send_message("x" * protocol.MAX_MESSAGE_BYTES)
         assert (await next_frame(socket))["code"] == "bad_frame"
         await ping(socket)
 
