@@ -14,11 +14,21 @@ CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
 
 install: $(VENV)/.installed client/build/index.html
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: pyproject.toml | $(BIN)/pip
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Debian keeps venv's pip bootstrap apart (python3-venv): installed with apt-get, as root or
+# with sudo, when the venv cannot be made without it.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(BIN)/pip:
+	$(PYTHON) -m venv --clear $(VENV) || { \
+		echo "installing python3-venv (Debian package) to make $(VENV)..." && \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			python3-venv >/dev/null && \
+		$(PYTHON) -m venv --clear $(VENV); }
 
 client/node_modules/.installed: client/package.json client/package-lock.json
 	cd client && npm ci --no-audit --no-fund --loglevel=error
