@@ -18,6 +18,7 @@ import trio
 
 from server import logs
 from server.config import Config
+from server.db.embedded import EmbeddedPostgresMissing
 
 COMMANDS_GROUP = "socialnet.commands"
 
@@ -109,6 +110,12 @@ def _run_migrate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _innermost(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args, unknown = parser.parse_known_args(argv)
@@ -116,7 +123,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     config = _config(args)
     logs.configure(config.log_format, worker=config.worker)
-    sys.exit(args.run(args, config))
+    try:
+        status = args.run(args, config)
+    except* EmbeddedPostgresMissing as missing:
+        # Raised in a thread under a nursery or two: the one line, not the groups' tracebacks.
+        sys.exit(f"socialnet: {_innermost(missing)}")
+    sys.exit(status)
 
 
 if __name__ == "__main__":
