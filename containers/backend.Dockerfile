@@ -3,11 +3,11 @@
 # migrations itself at start. Build context: the repository root.
 #   docker build -f containers/backend.Dockerfile -t socialnet-backend:latest .
 #
-# Layout: dependencies in /opt/venv, the project itself in /app (server/, alembic/,
-# alembic.ini). server.config.REPO_ROOT is the directory above the `server`
-# package and the migrations are looked up there, so the project is installed in
-# editable mode from /app: a regular wheel would put `server` in site-packages,
-# where REPO_ROOT/"alembic" is the Alembic library itself.
+# The runtime is /opt/venv alone: the base dependencies of pyproject.toml and the
+# `socialnet` package installed from a wheel (not editable), with its migrations in
+# /opt/venv/share/socialnet (pyproject's data-files, found by server/db/migrate.py).
+# Nothing else: no load tools (loadtest/ is never copied in; `socialnet load` says
+# what to install) and no pgserver (the `embedded` extra: compose gives a Postgres).
 
 ########## builder: the virtualenv ##########
 FROM python:3.11-slim-bookworm AS builder
@@ -17,36 +17,43 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 
-WORKDIR /app
+WORKDIR /src
 
-# Only the metadata and an empty `server` package: this layer (all dependencies,
-# manylinux wheels, no compiler needed) is rebuilt only when pyproject.toml
-# changes. The editable install maps `server` to /app/server, which the runtime
-# stage fills with the real code. README.md (pyproject's `readme`) is an empty
-# placeholder here, so that editing the real one does not reinstall everything:
-# the package's long description is not used at run time.
+# The dependencies first, read from pyproject.toml alone: this layer (manylinux
+# wheels, no compiler needed) is rebuilt only when pyproject.toml changes. The base
+# dependencies only (no extra), and the build backend, so that the project itself
+# is then built offline.
 #
 # Optional build secrets, for a build behind a TLS-intercepting proxy or with a
 # private index (containers/build.sh passes the host's): `pip_conf`, a pip.conf
 # (index-url, cert = /run/secrets/ca_bundle, ...), and `ca_bundle`, a CA bundle.
 # Secrets are mounted for this one step and never stored in a layer; without
-# them (a plain `docker build`) pip uses PyPI and its own CA list. pip and
-# setuptools leave the venv afterwards: nothing imports them at run time.
+# them (a plain `docker build`) pip uses PyPI and its own CA list.
 COPY pyproject.toml ./
 RUN --mount=type=secret,id=pip_conf --mount=type=secret,id=ca_bundle \
-    mkdir server \
-    && touch server/__init__.py README.md \
-    && PIP_CONFIG_FILE=/run/secrets/pip_conf pip install --no-cache-dir --editable . \
+    python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); print(*p["build-system"]["requires"], *p["project"]["dependencies"], sep="\n")' \
+        > /tmp/requirements.txt \
+    && PIP_CONFIG_FILE=/run/secrets/pip_conf pip install --no-cache-dir --requirement /tmp/requirements.txt
+
+# Then the project: what the server needs and nothing else (the .dockerignore
+# keeps tests/ out; loadtest/ is simply not copied). pip and setuptools leave the
+# venv afterwards: nothing imports them at run time. compileall: the unprivileged
+# user cannot write __pycache__ at run time.
+COPY README.md alembic.ini ./
+COPY alembic/ alembic/
+COPY server/ server/
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+    && python -m compileall -q /opt/venv/lib/python3.11/site-packages/server /opt/venv/share/socialnet \
     && pip uninstall --yes --quiet setuptools pip
 
-########## runtime: the venv and the project files, nothing else ##########
+########## runtime: the venv, nothing else ##########
 FROM python:3.11-slim-bookworm AS runtime
 
 # Fixed ids (also used numerically by USER) so that the /data volume keeps its
 # owner across rebuilds and the runtime can tell the user is not root.
 RUN groupadd --system --gid 10001 socialnet \
     && useradd --system --no-log-init --uid 10001 --gid socialnet \
-        --home-dir /app --no-create-home --shell /usr/sbin/nologin socialnet \
+        --home-dir /data --no-create-home --shell /usr/sbin/nologin socialnet \
     && mkdir -p /data/media \
     && chown -R socialnet:socialnet /data
 
@@ -55,18 +62,14 @@ ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     SOCIALNET_DATA_DIR=/data
 
-COPY --from=builder /opt/venv /opt/venv
-
 # Code and migrations stay root-owned: the server only writes under /data.
-WORKDIR /app
-COPY alembic.ini ./
-COPY alembic/ alembic/
-COPY server/ server/
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /data
 
-# Fail the build, not the first start, if the package does not resolve to /app.
-# compileall: the unprivileged user cannot write __pycache__ at run time.
-RUN python -c "from server.config import REPO_ROOT as r; assert (r / 'alembic.ini').is_file(), r" \
-    && python -m compileall -q server
+# Fail the build, not the first start: the migrations are found in the venv, and
+# neither the load tools nor pgserver came along.
+RUN python -c "from server.db.migrate import migrations_root as m; assert str(m()) == '/opt/venv/share/socialnet', m()" \
+    && python -c "import importlib.util as u; assert not [n for n in ('loadtest', 'pgserver') if u.find_spec(n)]"
 
 USER 10001:10001
 VOLUME ["/data"]

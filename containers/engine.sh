@@ -33,9 +33,39 @@ sn_quiet_podman() {
     "$@" 2> >(grep -v -e 'systemd connection' -e 'healthcheck: unable to get systemd' >&2)
 }
 
+# sn_apt_install PACKAGE...: apt-get install, without recommends (apt-get update
+# once per run first).
+SN_APT_UPDATED=0
+sn_apt_install() {
+    sn_log "installing $* (apt-get)"
+    if [[ $SN_APT_UPDATED -eq 0 ]]; then
+        apt-get update -qq >/dev/null
+        SN_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
+        >/dev/null 2> >(grep -v '^debconf: ' >&2)
+}
+
+# Containers on a compose network reach each other by service name (the backend
+# connects to `postgres`). podman's netavark backend resolves names with
+# aardvark-dns; its CNI backend (podman 4.3 on Debian 12) only with the dnsname
+# plugin, which Debian's podman merely recommends: with --no-install-recommends
+# the backend dies resolving `postgres`. So look for the plugin file itself, also
+# where podman was installed before (by hand, or by an older version of this).
+SN_DNSNAME_PACKAGE=golang-github-containernetworking-plugin-dnsname
+sn_podman_resolves_names() {
+    [[ "$(podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null)" == netavark ]] && return 0
+    local dir
+    for dir in /usr/lib/cni /usr/libexec/cni /usr/local/lib/cni /usr/local/libexec/cni /opt/cni/bin; do
+        [[ -x "$dir/dnsname" ]] && return 0
+    done
+    return 1
+}
+
 # sn_engine [--install]: docker when its daemon answers, else podman. With
-# --install, apt-get installs podman, runc and debootstrap when missing, and pip
-# installs podman-compose into the project's .venv (or a tools venv).
+# --install (as root, with apt-get), installs the Debian packages the podman path
+# needs when missing: podman, runc, debootstrap, curl and podman's DNS plugin; and
+# pip installs podman-compose into the project's .venv (or a tools venv).
 sn_engine() {
     local install=0
     [[ "${1:-}" == --install ]] && install=1
@@ -54,20 +84,28 @@ sn_engine() {
     fi
 
     SN_ENGINE=podman
-    local missing=()
+    # runc: see podman/containers.conf; debootstrap: the stand-ins; curl: the
+    # registry probe (sn_bases) and verify.sh's checks.
+    local missing=() can_install=0
+    if [[ $install -eq 1 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        can_install=1
+    fi
     command -v podman >/dev/null 2>&1 || missing+=(podman)
     command -v runc >/dev/null 2>&1 || missing+=(runc)
     command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-    if [[ ${#missing[@]} -gt 0 ]]; then
-        if [[ $install -eq 1 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-            sn_log "installing ${missing[*]} (apt-get; no docker engine answers here)"
-            apt-get update -qq >/dev/null
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-                podman runc debootstrap >/dev/null 2> >(grep -v '^debconf: ' >&2)
-        elif ! command -v podman >/dev/null 2>&1; then
-            sn_die "no container engine: docker's daemon does not answer and podman is not installed"
-        fi
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    if [[ ${#missing[@]} -gt 0 && $can_install -eq 1 ]]; then
+        sn_note "no docker engine answers here: podman"
+        sn_apt_install "${missing[@]}"
     fi
+    command -v podman >/dev/null 2>&1 \
+        || sn_die "no container engine: docker's daemon does not answer and podman is not installed"
+    # Asked of podman once it is installed: which network backend it uses.
+    if ! sn_podman_resolves_names && [[ $can_install -eq 1 ]]; then
+        sn_apt_install "$SN_DNSNAME_PACKAGE"
+    fi
+    sn_podman_resolves_names || sn_die "podman's networks resolve no container names here" \
+        "(CNI without the dnsname plugin): install $SN_DNSNAME_PACKAGE, or run with --install as root"
 
     # Host quirks measured here (see containers/podman/containers.conf): runc, and
     # ulimits that fit the host's bounding set. A caller's own CONTAINERS_CONF wins.

@@ -6,7 +6,8 @@
 #   2. starts the compose stack as a throwaway project (unique name, free ports,
 #      its own images and volumes);
 #   3. checks it from outside: exactly two application containers of non-zero
-#      size (`ps -a --size`), health through the frontend, then a browser test
+#      size (`ps -a --size`), no load tools and no pgserver in the backend image,
+#      health through the frontend, then a browser test
 #      through the frontend port (containers/verify_browser.py): register, log in,
 #      post, and a chat message over the proxied WebSocket;
 #   4. stops and removes everything it made (containers, network, volumes, the
@@ -14,9 +15,9 @@
 #      so that a second run is quick: the stand-in base images and the build
 #      cache (the images tagged socialnet-verify-{backend,frontend}:cache and
 #      :cache-stage).
-# It installs what it needs when missing (podman, runc, debootstrap with apt-get;
-# podman-compose with pip into .venv). Needs .venv with Playwright (make install)
-# and Debian's chromium (make browser).
+# It installs what it needs when missing (podman, runc, debootstrap, curl and
+# podman's DNS plugin with apt-get, see engine.sh; podman-compose with pip into
+# .venv; Debian's chromium). Needs .venv with Playwright (make install).
 #
 #   bash containers/verify.sh          # KEEP=1 leaves the stack running to look at
 set -euo pipefail
@@ -156,6 +157,22 @@ while IFS='|' read -r image size; do
 done <<<"$app_rows"
 total_count="$("$SN_ENGINE" ps -a -q --filter "label=com.docker.compose.project=$project" | grep -c .)"
 pass "exactly 2 application containers of non-zero size (+ postgres: $total_count in the project)"
+
+# ---------------------------------------------------------------------------
+# The backend image is the runtime alone (containers/backend.Dockerfile): it
+# migrated the database from its non-editable install (it is healthy), and it
+# holds neither the load tools nor pgserver.
+sn_log "checking what the backend image leaves out"
+backend_id="$(sn_container "$project" backend)"
+if load_said="$("$SN_ENGINE" exec "$backend_id" socialnet load idle 2>&1)"; then
+    sn_die "'socialnet load' ran in the backend image: the load tools came along"
+fi
+[[ "$load_said" == *"pip install '.[load]'"* ]] \
+    || sn_die "'socialnet load' in the backend image did not say what to install: $load_said"
+if "$SN_ENGINE" exec "$backend_id" python -c 'import pgserver' >/dev/null 2>&1; then
+    sn_die "pgserver is installed in the backend image"
+fi
+pass "backend image: no load tools ('socialnet load': $load_said), no pgserver"
 
 # ---------------------------------------------------------------------------
 base="http://127.0.0.1:$frontend_port"

@@ -1,21 +1,30 @@
-"""`socialnet`: the command line (serve, migrate, and the load tools: seed, load, baseline)."""
+"""`socialnet`: the command line (serve, migrate, and the commands other packages add).
+
+The load tools (seed, load, baseline) are such commands: they live in the `loadtest` package,
+which the production image does not ship, and are found through the entry point group
+`socialnet.commands`, so this package never imports them. Each entry point names a function
+that adds its subcommand to the subparsers and sets `run(args, config) -> exit status`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import trio
 
 from server import logs
 from server.config import Config
-from server.load import cli as load_commands
+from server.db.embedded import EmbeddedPostgresMissing
+
+COMMANDS_GROUP = "socialnet.commands"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="socialnet", description=__doc__)
+    parser = argparse.ArgumentParser(prog="socialnet", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="migrate, then serve the product")
@@ -27,12 +36,35 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=None, help="server processes on the port (1)"
     )
     serve.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
+    serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="apply the database migrations and exit")
     migrate.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
+    migrate.set_defaults(run=_run_migrate)
 
-    load_commands.add_commands(commands)
+    for entry in entry_points(group=COMMANDS_GROUP):
+        try:
+            add_command = entry.load()
+        except ImportError as error:
+            _add_unavailable(commands, entry, error)
+        else:
+            add_command(commands)
     return parser
+
+
+def _add_unavailable(commands, entry: EntryPoint, error: ImportError) -> None:
+    """A command whose package or dependencies are missing (the production image has no load
+    tools) still parses, whatever its arguments, and says in one line what to install."""
+    extras = ",".join(entry.extras)
+    install = f"pip install '.[{extras}]'" if extras else "reinstall socialnet"
+    message = f"socialnet {entry.name}: not installed here ({error}); {install}"
+
+    def run(args: argparse.Namespace, config: Config) -> int:
+        print(message, file=sys.stderr)
+        return 1
+
+    command = commands.add_parser(entry.name, help=f"(not installed: {install})", add_help=False)
+    command.set_defaults(run=run, takes_any_arguments=True)
 
 
 def _positive(text: str) -> int:
@@ -54,6 +86,17 @@ def _config(args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **overrides)
 
 
+def _serve(args: argparse.Namespace, config: Config) -> int:
+    if config.workers > 1 and config.worker is None:
+        from server.workers import supervise
+
+        return trio.run(supervise, config)
+    from server.service import main as serve_main
+
+    trio.run(serve_main, config)
+    return 0
+
+
 async def _migrate(config: Config) -> None:
     from server.db.database import apply_migrations, open_database_url
 
@@ -61,23 +104,31 @@ async def _migrate(config: Config) -> None:
         await apply_migrations(url)
 
 
+def _run_migrate(args: argparse.Namespace, config: Config) -> int:
+    trio.run(_migrate, config)
+    print("migrated to head", file=sys.stderr)
+    return 0
+
+
+def _innermost(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "takes_any_arguments", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     config = _config(args)
     logs.configure(config.log_format, worker=config.worker)
-    if args.command == "serve" and config.workers > 1 and config.worker is None:
-        from server.workers import supervise
-
-        sys.exit(trio.run(supervise, config))
-    elif args.command == "serve":
-        from server.service import main as serve_main
-
-        trio.run(serve_main, config)
-    elif args.command == "migrate":
-        trio.run(_migrate, config)
-        print("migrated to head", file=sys.stderr)
-    else:
-        sys.exit(load_commands.run_command(args, config))
+    try:
+        status = args.run(args, config)
+    except* EmbeddedPostgresMissing as missing:
+        # Raised in a thread under a nursery or two: the one line, not the groups' tracebacks.
+        sys.exit(f"socialnet: {_innermost(missing)}")
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import trio
 
-from server.load.driver import process_tree
-from server.load.http import KeepAliveClient
+from loadtest.driver import process_tree
+from loadtest.http import KeepAliveClient
 
 WORKERS = 2
 # Connections opened to see that the kernel spreads them: all of them on one worker by chance

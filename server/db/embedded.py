@@ -3,6 +3,8 @@
 Postgres refuses to run as root, so under root pgserver creates a `pgserver` system user, runs the
 server as that user, and opens read/execute permission on the data directory's parents.
 Kept apart from the trio bridge so that tools without trio-asyncio (the browser tests) can use it.
+pgserver is the `embedded` extra, not a base dependency: the production image always has an
+external Postgres and ships without its 34 MB of binaries.
 """
 
 from __future__ import annotations
@@ -10,13 +12,27 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+MISSING = (
+    "DATABASE_URL is unset and the embedded Postgres (pgserver) is not installed: "
+    "pip install '.[embedded]', or set DATABASE_URL"
+)
+
+
+class EmbeddedPostgresMissing(RuntimeError):
+    """No DATABASE_URL and no pgserver: the command line prints the message alone."""
+
 
 def start_embedded_postgres(directory: Path):
     """Blocking: initdb on first use, then start (or join) the server in `directory`."""
     with warnings.catch_warnings():
         # platformdirs warns about XDG_RUNTIME_DIR on servers; pgserver does not use that dir.
         warnings.simplefilter("ignore")
-        import pgserver  # imported lazily: only needed without DATABASE_URL
+        try:
+            import pgserver  # imported lazily: only needed without DATABASE_URL
+        except ModuleNotFoundError as error:
+            if error.name != "pgserver":
+                raise  # pgserver is there but broken: its own error says more
+            raise EmbeddedPostgresMissing(MISSING) from None
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     return pgserver.get_server(directory.resolve(), cleanup_mode="stop")

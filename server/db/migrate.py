@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
 from server.config import REPO_ROOT
+
+# Where alembic.ini and alembic/ are: a source checkout (or an editable install) has them beside
+# the package; an installed package has them under <prefix>/share/socialnet (pyproject.toml's
+# data-files), where the production image's non-editable install puts them.
+MIGRATION_ROOTS = (REPO_ROOT, Path(sys.prefix) / "share" / "socialnet")
+
+
+def migrations_root() -> Path:
+    """The first directory of MIGRATION_ROOTS that holds alembic.ini and alembic/."""
+    for root in MIGRATION_ROOTS:
+        if (root / "alembic.ini").is_file() and (root / "alembic" / "env.py").is_file():
+            return root
+    tried = ", ".join(str(root) for root in MIGRATION_ROOTS)
+    raise FileNotFoundError(f"no alembic.ini and alembic/ in {tried}: reinstall socialnet")
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -17,8 +34,9 @@ def sqlalchemy_url(database_url: str) -> str:
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
-    config = AlembicConfig(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
+    root = migrations_root()
+    config = AlembicConfig(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
     # '%' is Alembic's interpolation character; a password may contain it.
     config.set_main_option("socialnet.database_url", database_url.replace("%", "%%"))
     return config

@@ -1,4 +1,5 @@
-"""A lean keep-alive HTTP/1.1 client for the load tool's `feed` scenario.
+"""A lean keep-alive HTTP/1.1 client: the load tool's only HTTP client (the `feed` scenario's
+pages, the `group` scenario's room lookup).
 
 The load tool shares the machine with the server it measures, so its own cost per request shows
 up in the figures. httpx spent about 5 ms of CPU per feed page here (a whole core at 200
@@ -7,6 +8,7 @@ requests/s); this client, one h11 connection per simulated user, spends a fracti
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import h11
@@ -26,7 +28,7 @@ class KeepAliveClient:
     def __init__(self, url: str, *, cookie: str):
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname:
-            raise ValueError(f"the feed scenario speaks plain http, not {url!r}")
+            raise ValueError(f"the load tool speaks plain http, not {url!r}")
         self.host = parts.hostname
         self.port = parts.port or 80
         self.headers = [
@@ -38,14 +40,25 @@ class KeepAliveClient:
         self.conn: h11.Connection | None = None
 
     async def get(self, path: str) -> int:
-        """GET `path`; the response's status once its whole body has arrived."""
+        """GET `path`; the response's status once its whole body has arrived (and dropped)."""
+        status, _ = await self._get_or_fail(path, keep_body=False)
+        return status
+
+    async def get_json(self, path: str):
+        """GET `path`, which must answer 200; its JSON body."""
+        status, body = await self._get_or_fail(path, keep_body=True)
+        if status != 200:
+            raise HttpError(f"GET {path}: status {status}")
+        return json.loads(body)
+
+    async def _get_or_fail(self, path: str, *, keep_body: bool) -> tuple[int, bytes]:
         try:
-            return await self._get(path)
+            return await self._get(path, keep_body)
         except FAILURES as e:
             await self.aclose()
             raise HttpError(str(e)) from e
 
-    async def _get(self, path: str) -> int:
+    async def _get(self, path: str, keep_body: bool) -> tuple[int, bytes]:
         if self.stream is None:
             self.stream = await trio.open_tcp_stream(self.host, self.port)
             self.conn = h11.Connection(our_role=h11.CLIENT)
@@ -53,6 +66,7 @@ class KeepAliveClient:
         request = h11.Request(method="GET", target=path, headers=self.headers)
         await self.stream.send_all(conn.send(request) + conn.send(h11.EndOfMessage()))
         status = 0
+        body: list[bytes] = []
         while True:
             event = conn.next_event()
             if event is h11.NEED_DATA:
@@ -60,6 +74,8 @@ class KeepAliveClient:
                 conn.receive_data(await self.stream.receive_some(RECEIVE_BYTES))
             elif isinstance(event, h11.Response):
                 status = event.status_code
+            elif isinstance(event, h11.Data) and keep_body:
+                body.append(bytes(event.data))
             elif isinstance(event, h11.EndOfMessage):
                 break
             elif isinstance(event, h11.ConnectionClosed):
@@ -68,7 +84,7 @@ class KeepAliveClient:
             await self.aclose()
         else:
             conn.start_next_cycle()
-        return status
+        return status, b"".join(body)
 
     async def aclose(self) -> None:
         if self.stream is not None:

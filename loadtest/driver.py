@@ -19,13 +19,13 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
-import httpx
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
 
-from server.load.http import ClientPool, HttpError
-from server.load.stats import Stats
+from loadtest.http import ClientPool, HttpError, KeepAliveClient
+from loadtest.stats import Stats
 
 # Handshakes in flight at once: a burst of thousands overflows the server's listen backlog.
 CONNECT_CONCURRENCY = 100
@@ -34,6 +34,7 @@ DELIVERY_GRACE_SECONDS = 5.0
 PROGRESS_SECONDS = 0.5
 FEED_PATH = "/api/feed"
 FEED_TIMEOUT_SECONDS = 30.0
+ROOM_NAME = "Load room"  # the group `socialnet seed` makes everyone a member of
 
 
 @dataclass
@@ -202,12 +203,13 @@ async def run_direct(run: LoadRun, rate: float, duration: float) -> None:
 
 
 async def find_room(url: str, user: SimUser) -> int:
-    async with httpx.AsyncClient(base_url=url, cookies={"sid": user.token}) as client:
-        response = await client.get("/api/groups", params={"q": "Load room"})
-        response.raise_for_status()
-        items = response.json()["items"]
+    client = KeepAliveClient(url, cookie=f"sid={user.token}")
+    try:
+        items = (await client.get_json("/api/groups?" + urlencode({"q": ROOM_NAME})))["items"]
+    finally:
+        await client.aclose()
     if not items:
-        raise SystemExit("no 'Load room' group: run `socialnet seed` first")
+        raise SystemExit(f"no {ROOM_NAME!r} group: run `socialnet seed` first")
     return items[-1]["id"]
 
 

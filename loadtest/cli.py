@@ -1,4 +1,10 @@
-"""The load testers' commands: seed, load, baseline (wired into `socialnet`)."""
+"""The load testers' commands: seed, load, baseline.
+
+`socialnet` finds them through the entry point group `socialnet.commands` (pyproject.toml): each
+`add_*` function adds its subcommand and sets the function that runs it. What they need beyond the
+server's own runtime is imported here, when they are added, so that a missing piece makes
+`socialnet` say what to install instead of failing halfway through a run.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from pathlib import Path
 
 import trio
 
+from loadtest.driver import load_users, run_load
+from loadtest.seed import EMAIL_DOMAIN, PASSWORD, SeedPlan, run_seed, write_sessions
+from loadtest.stats import Targets, format_table, to_json
 from server.config import Config
 from server.gc_tuning import tune_garbage_collector
 
@@ -17,7 +26,7 @@ DEFAULT_SESSIONS = Path(".data/load-sessions.json")
 DEFAULT_P99_MS = {"idle": None, "direct": 50.0, "group": 500.0, "feed": 50.0}
 
 
-def add_commands(commands) -> None:
+def add_seed(commands) -> None:
     seed = commands.add_parser("seed", help="fill the database fast for load runs")
     seed.add_argument("--users", type=int, required=True)
     seed.add_argument("--posts", type=int, default=0)
@@ -25,7 +34,10 @@ def add_commands(commands) -> None:
     seed.add_argument("--prefix", default="load", help="emails are <prefix><n>@load.test")
     seed.add_argument("--sessions", type=Path, default=DEFAULT_SESSIONS)
     seed.add_argument("--data-dir", type=Path, default=None)
+    seed.set_defaults(run=run_seed_command)
 
+
+def add_load(commands) -> None:
     load = commands.add_parser("load", help="drive simulated users against a running server")
     load.add_argument("scenario", choices=sorted(DEFAULT_P99_MS))
     load.add_argument("--url", default="http://127.0.0.1:8000")
@@ -42,18 +54,21 @@ def add_commands(commands) -> None:
         help="measure its memory (and its children's: all workers)",
     )
     load.add_argument("--quiet", action="store_true", help="no progress line")
+    load.set_defaults(run=run_load_command)
 
+
+def add_baseline(commands) -> None:
     baseline = commands.add_parser("baseline", help="serve the bare stack for comparison")
     baseline.add_argument("--host", default="127.0.0.1")
     baseline.add_argument("--port", type=int, default=8001)
     baseline.add_argument("--sessions", type=Path, default=DEFAULT_SESSIONS)
+    baseline.set_defaults(run=run_baseline_command)
 
 
-async def _seed(config: Config, plan, sessions_file: Path) -> list[dict]:
+async def _seed(config: Config, plan: SeedPlan) -> list[dict]:
     import trio_asyncio
 
     from server.db.database import apply_migrations, open_database_url
-    from server.load.seed import run_seed
 
     async with open_database_url(config) as url:
         await apply_migrations(url)
@@ -61,35 +76,28 @@ async def _seed(config: Config, plan, sessions_file: Path) -> list[dict]:
             return await trio_asyncio.aio_as_trio(run_seed)(url, plan)
 
 
-def run_command(args: argparse.Namespace, config: Config) -> int:
-    if args.command == "seed":
-        from server.load.seed import EMAIL_DOMAIN, PASSWORD, SeedPlan, write_sessions
-
-        plan = SeedPlan(users=args.users, posts=args.posts, groups=args.groups, prefix=args.prefix)
-        created = trio.run(_seed, config, plan, args.sessions)
-        write_sessions(args.sessions, created)
-        print(
-            f"seeded {len(created)} users, {args.posts} posts, {args.groups} groups\n"
-            f"log in as {args.prefix}<n>@{EMAIL_DOMAIN} with password {PASSWORD!r}"
-            f" (n = 0..{len(created) - 1}); pairs 2k and 2k+1 follow each other;\n"
-            f"everyone is in 'Load room'; sessions for `socialnet load` in {args.sessions}"
-        )
-        return 0
-    if args.command == "baseline":
-        from server.load.baseline import main
-
-        tune_garbage_collector()
-        main(args.sessions, args.host, args.port)
-        return 0
-    if args.command == "load":
-        return _load(args)
-    raise AssertionError(args.command)
+def run_seed_command(args: argparse.Namespace, config: Config) -> int:
+    plan = SeedPlan(users=args.users, posts=args.posts, groups=args.groups, prefix=args.prefix)
+    created = trio.run(_seed, config, plan)
+    write_sessions(args.sessions, created)
+    print(
+        f"seeded {len(created)} users, {args.posts} posts, {args.groups} groups\n"
+        f"log in as {args.prefix}<n>@{EMAIL_DOMAIN} with password {PASSWORD!r}"
+        f" (n = 0..{len(created) - 1}); pairs 2k and 2k+1 follow each other;\n"
+        f"everyone is in 'Load room'; sessions for `socialnet load` in {args.sessions}"
+    )
+    return 0
 
 
-def _load(args: argparse.Namespace) -> int:
-    from server.load.driver import load_users, run_load
-    from server.load.stats import Targets, format_table, to_json
+def run_baseline_command(args: argparse.Namespace, config: Config) -> int:
+    from loadtest.baseline import main  # quart and hypercorn: the server's own runtime
 
+    tune_garbage_collector()
+    main(args.sessions, args.host, args.port)
+    return 0
+
+
+def run_load_command(args: argparse.Namespace, config: Config) -> int:
     users = load_users(args.sessions, args.users)
     tune_garbage_collector()
     p99 = args.p99_ms if args.p99_ms is not None else DEFAULT_P99_MS[args.scenario]

@@ -9,6 +9,7 @@ the first group (the `group` scenario's room); posts are spread over the authors
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from server.domain import passwords
 
 PASSWORD = "loadtest-password"
 EMAIL_DOMAIN = "load.test"
+SESSIONS_FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -132,5 +134,10 @@ async def run_seed(database_url: str, plan: SeedPlan) -> list[dict]:
 
 
 def write_sessions(sessions_file: Path, created: list[dict]) -> None:
+    """The file holds live session tokens: readable by its owner only (0600), also when a
+    previous run left it with a wider mode."""
     sessions_file.parent.mkdir(parents=True, exist_ok=True)
-    sessions_file.write_text(json.dumps({"password": PASSWORD, "users": created}))
+    fd = os.open(sessions_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, SESSIONS_FILE_MODE)
+    with open(fd, "w") as file:
+        os.fchmod(fd, SESSIONS_FILE_MODE)
+        file.write(json.dumps({"password": PASSWORD, "users": created}))

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import trio_asyncio
 
-from server.load.driver import SimUser, run_load
-from server.load.seed import SeedPlan, run_seed
-from server.load.stats import Targets
+from loadtest.driver import SimUser, run_load
+from loadtest.seed import SeedPlan, run_seed
+from loadtest.stats import Targets
 
 
 @pytest.fixture
