@@ -64,6 +64,23 @@ async def close_after_early_refusal(response: Response) -> Response:
     return response
 
 
+# Sent with every response. The client's pages carry their own Content-Security-Policy <meta>
+# (with the hashes of SvelteKit's inline bootstrap, client/svelte.config.js); framing can only
+# be refused by a header (clickjacking), and this one also covers the API and media.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+async def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def set_session_cookie(response: Response, token: str) -> None:
     attributes = sessions.cookie_attributes(secure=config().secure_cookies)
     response.set_cookie(sessions.COOKIE_NAME, token, max_age=sessions.COOKIE_MAX_AGE, **attributes)
