@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRawSnippet, flushSync, mount, unmount } from 'svelte';
+import { stubApi as routes } from '$lib/testing/route.svelte.js';
 
 const page = vi.hoisted(() => ({ url: new URL('http://localhost/') }));
 vi.mock('$app/state', () => ({ page }));
@@ -16,19 +17,6 @@ const { default: Layout } = await import('./+layout.svelte');
 
 const ADA = { id: 1, first_name: 'Ada', last_name: 'Lovelace', avatar_url: null };
 const children = createRawSnippet(() => ({ render: () => '<p id="content">page</p>' }));
-
-/** Answer each path with [status, body] (or a function giving it); anything else is a 404. */
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    const key = `${init?.method ?? 'GET'} ${path}`;
-    let answer = table[key] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    if (typeof answer === 'function') answer = answer();
-    const [status, body] = answer;
-    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 
 const LOGGED_IN = {
   'GET /api/auth/me': [200, { user: ADA }],

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
+import { stubApi as routes } from '$lib/testing/route.svelte.js';
 import { session } from '$lib/state/session.svelte.js';
 import HomePage from './+page.svelte';
 
@@ -19,16 +20,6 @@ const post = (id, extra = {}) => ({
   ...extra
 });
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    if (typeof answer === 'function') answer = answer(init);
-    const [status, body] = answer;
-    return Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label);
 const headings = () => [...document.querySelectorAll('article .body')].map((p) => p.textContent);

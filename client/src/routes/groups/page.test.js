@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
+import { stubApi as routes } from '$lib/testing/route.svelte.js';
 
 vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
 const { goto } = await import('$app/navigation');
@@ -18,16 +19,6 @@ const group = (id, my_state, extra = {}) => ({
   ...extra
 });
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    if (typeof answer === 'function') answer = answer(init);
-    const [status, body] = answer;
-    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const card = (title) => [...document.querySelectorAll('article')].find((a) => a.querySelector('h3').textContent === title);
 const within = (root, label) =>

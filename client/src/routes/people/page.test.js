@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
+import { stubApi as routes } from '$lib/testing/route.svelte.js';
 import PeoplePage from './+page.svelte';
 
 const person = (id, first_name, extra = {}) => ({
@@ -14,14 +15,6 @@ const person = (id, first_name, extra = {}) => ({
   ...extra
 });
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    const [status, body] = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    return Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label);
 
