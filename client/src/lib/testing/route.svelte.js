@@ -1,7 +1,8 @@
 // For component tests of a route (never imported by the app): its page shown as SvelteKit
 // shows it, with the `data` its load function returned, and stand-ins for $app/navigation
 // that run that load again as SvelteKit would: invalidate() of a key it depends on,
-// invalidateAll(), and goto() to another address of the same page when the load reads `url`.
+// invalidateAll(), and goto() to another address of the same page when the load reads `url`
+// (or with `invalidateAll`).
 //
 //   vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 //   await renderRoute(Page, load, '/posts/4', { id: '4' });
@@ -19,13 +20,14 @@ async function rerun() {
 }
 
 export const navigation = {
-  goto: vi.fn(async (to) => {
+  goto: vi.fn(async (to, options) => {
     if (!shown) return;
     const url = new URL(to, shown.url);
     if (url.pathname !== shown.url.pathname) return;
+    const changed = url.href !== shown.url.href;
     shown.url = url;
     if (shown.page) shown.page.url = url;
-    if (shown.readsUrl) await rerun();
+    if ((changed && shown.readsUrl) || options?.invalidateAll) await rerun();
   }),
   invalidate: vi.fn(async (key) => {
     if (shown?.deps.has(key)) await rerun();

@@ -1,11 +1,13 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
-import { stubApi as routes } from '$lib/testing/route.svelte.js';
+import { flushSync } from 'svelte';
+import { isHttpError } from '@sveltejs/kit';
 
-vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
+vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 const { goto } = await import('$app/navigation');
+const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { default: GroupsPage } = await import('./+page.svelte');
+const { load } = await import('./+page.js');
 
 const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
 const group = (id, my_state, extra = {}) => ({
@@ -29,13 +31,9 @@ function type(element, value) {
   flushSync();
 }
 
-let component;
-function render() {
-  component = mount(GroupsPage, { target: document.body });
-  flushSync();
-}
+const render = (href = '/groups') => renderRoute(GroupsPage, load, href);
 afterEach(() => {
-  unmount(component);
+  unmountRoute();
   document.body.innerHTML = '';
 });
 
@@ -47,7 +45,7 @@ describe('groups page', () => {
         { items: [group(4, 'none'), group(3, 'invited'), group(2, 'requested'), group(1, 'creator')], next: null }
       ]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
     expect(within(card('Group 4'), 'Request to join')).toBeDefined();
     expect(within(card('Group 3'), 'Accept invitation')).toBeDefined();
@@ -66,7 +64,7 @@ describe('groups page', () => {
       'POST /api/groups/4/join-requests': [201, { request: { id: 9, status: 'pending' } }],
       'GET /api/groups/4': [200, { group: group(4, 'requested') }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
     within(card('Group 4'), 'Request to join').click();
     await vi.waitFor(() => expect(within(card('Group 4'), 'Request to join')).toBeUndefined());
@@ -79,7 +77,7 @@ describe('groups page', () => {
       'GET /api/groups': [200, { items: [group(4, 'none')], next: null }],
       'GET /api/groups?q=chess': [200, { items: [], next: null }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
     const search = document.getElementById('groups-search');
     expect(document.querySelector('label[for="groups-search"]').textContent).toBe('Search groups');
@@ -94,7 +92,7 @@ describe('groups page', () => {
       'GET /api/groups': [200, { items: [], next: null }],
       'POST /api/groups': [201, { group: group(12, 'creator', { title: 'Climbing' }) }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('No groups yet'));
     const submit = within(document.body, 'Create group');
     submit.click();
@@ -116,10 +114,22 @@ describe('groups page', () => {
       'GET /api/groups': [200, { items: [], next: null }],
       'POST /api/groups': [422, { error: { code: 'validation_error', message: 'Check.', fields: { title: 'at most 100 characters' } } }]
     });
-    render();
+    await render();
     type(document.getElementById('group-title'), 'x');
     type(document.getElementById('group-description'), 'y');
     within(document.body, 'Create group').click();
     await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('At most 100 characters.'));
+  });
+
+  it('searches what the address asks for, and loads through SvelteKit (a 404 is error(404))', async () => {
+    const fetch = routes({ 'GET /api/groups?q=chess': [200, { items: [], next: null }] });
+    await render('/groups?q=chess');
+    expect(fetch.mock.calls.map(([p]) => p)).toEqual(['/api/groups?q=chess']);
+    expect(document.getElementById('groups-search').value).toBe('chess');
+    expect(text()).toContain('No group matches “chess”.');
+
+    routes({});
+    const [err] = await loadFailures(load, ['']);
+    expect(isHttpError(err, 404)).toBe(true);
   });
 });
