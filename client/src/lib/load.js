@@ -1,6 +1,9 @@
 // What the load functions of the routes (+page.js) share: turning the API's answers into
-// what SvelteKit shows. A page's load returns its data; a failure shows +error.svelte.
+// what SvelteKit shows (a page's load returns its data; a failure shows +error.svelte), and
+// the way pages ask their load to run again.
 import { error, redirect } from '@sveltejs/kit';
+import { invalidate } from '$app/navigation';
+import { navigating } from '$app/state';
 import { ApiError } from '$lib/api.js';
 
 /** How the error page speaks of what failed: the API's sentence, under this title. */
@@ -40,4 +43,16 @@ export function idParam(value, missing) {
   const id = Number(value);
   if (!Number.isInteger(id) || id <= 0) error(404, missing);
   return id;
+}
+
+/**
+ * Run again the loads of the page on screen that depend on `key` (after an action, or live
+ * news), unless the reader is already on their way to another page: SvelteKit lets an
+ * invalidation win over a navigation in flight, which would cancel their click, and the page
+ * being left needs no fresh data.
+ * @param {`app:${string}`} key as the load declared it with `depends(key)`
+ */
+export function reload(key) {
+  if (navigating.to) return Promise.resolve();
+  return invalidate(key);
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { isHttpError, isRedirect } from '@sveltejs/kit';
-import { getPost } from './api.js';
-import { idParam, loaded } from './load.js';
+
+const navigating = vi.hoisted(() => ({ to: null }));
+vi.mock('$app/state', () => ({ navigating }));
+vi.mock('$app/navigation', () => ({ invalidate: vi.fn(async () => {}) }));
+const { invalidate } = await import('$app/navigation');
+const { getPost } = await import('./api.js');
+const { idParam, loaded, reload } = await import('./load.js');
 
 const MISSING = { title: 'Gone', message: 'Not here.' };
 
@@ -56,5 +61,17 @@ describe('idParam', () => {
       expect(isHttpError(thrown, 404)).toBe(true);
       expect(thrown.body).toEqual(MISSING);
     }
+  });
+});
+
+describe('reload', () => {
+  it('runs the loads that depend on the key again, unless a navigation is on its way', async () => {
+    await reload('app:profile');
+    expect(invalidate).toHaveBeenCalledWith('app:profile');
+
+    navigating.to = { url: new URL('http://localhost/people') };
+    await reload('app:profile');
+    expect(invalidate).toHaveBeenCalledOnce(); // the click elsewhere wins
+    navigating.to = null;
   });
 });

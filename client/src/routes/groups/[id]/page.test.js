@@ -4,7 +4,7 @@ import { flushSync } from 'svelte';
 import { isHttpError } from '@sveltejs/kit';
 
 const page = vi.hoisted(() => ({ params: { id: '7' }, url: new URL('http://localhost/groups/7') }));
-vi.mock('$app/state', () => ({ page }));
+vi.mock('$app/state', () => ({ page, navigating: { to: null } }));
 vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 // The chat room is the chat pages' component; here it only has to be there.
 vi.mock('$lib/components/chat/ChatThread.svelte', async () => ({

@@ -4,7 +4,7 @@ import { flushSync } from 'svelte';
 import { isHttpError } from '@sveltejs/kit';
 
 const page = vi.hoisted(() => ({ params: { id: '3' }, url: new URL('http://localhost/users/3') }));
-vi.mock('$app/state', () => ({ page }));
+vi.mock('$app/state', () => ({ page, navigating: { to: null } }));
 vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { default: ProfilePage } = await import('./+page.svelte');
