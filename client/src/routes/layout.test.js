@@ -5,8 +5,8 @@ import { stubApi as routes } from '$lib/testing/route.svelte.js';
 
 const page = vi.hoisted(() => ({ url: new URL('http://localhost/') }));
 vi.mock('$app/state', () => ({ page }));
-vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
-const { goto } = await import('$app/navigation');
+vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}), invalidateAll: vi.fn(async () => {}) }));
+const { goto, invalidateAll } = await import('$app/navigation');
 const { session } = await import('$lib/state/session.svelte.js');
 const { notifications } = await import('$lib/state/notifications.svelte.js');
 const { chats, unreadTotal } = await import('$lib/state/chats.svelte.js');
@@ -174,5 +174,22 @@ describe('layout', () => {
     expect(chats.conversations).toEqual([]);
     expect(notifications.unreadCount).toBe(0);
     expect(document.querySelector('[data-realtime]')).toBeNull();
+  });
+
+  it('tells when the server cannot be reached, and tries the session and the page again', async () => {
+    let reachable = false;
+    const fetch = vi.fn(async (path) => {
+      if (!reachable) throw new TypeError('Failed to fetch');
+      return path === '/api/auth/me' ? Response.json({ user: ADA }) : Response.json({ items: [], next: null, count: 0 });
+    });
+    vi.stubGlobal('fetch', fetch);
+    render('/');
+    await vi.waitFor(() => expect(document.querySelector('h1')?.textContent).toBe("We can't reach socialnet right now"));
+    expect(document.getElementById('content')).toBeNull();
+
+    reachable = true;
+    button('Try again').click();
+    await vi.waitFor(() => expect(document.getElementById('content')).not.toBeNull());
+    expect(invalidateAll).toHaveBeenCalledOnce(); // the page's load failed alike: it runs again
   });
 });
