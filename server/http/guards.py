@@ -27,7 +27,8 @@ def check_origin() -> None:
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    if not origin_allowed(origin, request.headers.get("Host", ""), config().allowed_origins):
+    host = request.headers.get("Host", "")
+    if not origin_allowed(origin, host, request.scheme, config().allowed_origins):
         raise ForbiddenOrigin()
 
 

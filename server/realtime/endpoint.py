@@ -101,7 +101,7 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     headers = _headers(scope)
     origin = headers.get("origin")
     if origin is not None and not origin_allowed(
-        origin, headers.get("host", ""), services.allowed_origins
+        origin, headers.get("host", ""), scope.get("scheme", "ws"), services.allowed_origins
     ):
         await _refuse(scope, send, ForbiddenOrigin())
         return
