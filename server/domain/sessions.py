@@ -28,7 +28,7 @@ from server.db import users
 from server.db.database import Database, emit
 from server.db.users import User
 from server.domain import passwords
-from server.errors import InvalidCredentials
+from server.errors import InvalidCredentials, Unavailable
 from server.events import SessionEnded
 
 log = logging.getLogger("socialnet.sessions")
@@ -183,8 +183,8 @@ class Sessions:
     async def _purge_once(self) -> None:
         try:
             purged = await self.db.run(rows.delete_expired_sessions)
-        except (OSError, asyncpg.PostgresError, trio.TooSlowError) as error:
-            log.warning("could not purge expired sessions: %s", error)
+        except Unavailable:
+            log.warning("could not purge expired sessions: the database is away")
         else:
             if purged:
                 log.info("purged %d expired sessions", purged)

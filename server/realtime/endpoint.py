@@ -106,7 +106,11 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         await _refuse(scope, send, ForbiddenOrigin())
         return
     token = sessions.token_from_cookie_header(headers.get("cookie", ""))
-    session = await services.sessions.authenticate(token)
+    try:
+        session = await services.sessions.authenticate(token)
+    except Unavailable as error:
+        await _refuse(scope, send, error)
+        return
     if session is None:
         await _refuse(scope, send, Unauthenticated())
         return
@@ -126,7 +130,11 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     router.register(actor)
     contacts = None
     try:
-        context = await services.db.transaction(presence.arrive, session.user_id)
+        try:
+            context = await services.db.transaction(presence.arrive, session.user_id)
+        except Unavailable as error:
+            await _refuse(scope, send, error)
+            return
         if context is None:  # the account is gone
             await _refuse(scope, send, Unauthenticated())
             return
@@ -143,4 +151,9 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         if contacts is not None:
             with trio.move_on_after(PRESENCE_DEADLINE_SECONDS) as deadline:
                 deadline.shield = True
-                await services.db.publish(presence.leave(session.user_id, contacts))
+                try:
+                    await services.db.publish(presence.leave(session.user_id, contacts))
+                except Unavailable:
+                    # The bus is down with the database: every router will start counting
+                    # afresh once its own bus connection is back (router.bus_lost).
+                    pass

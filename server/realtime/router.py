@@ -75,6 +75,7 @@ class Router:
         self._no_sockets.set()
         # Whether the bus is delivering: sockets are accepted only while it is.
         self.bus_ready = False
+        self._bus_ready_event = trio.Event()
         send, receive = trio.open_memory_channel[events.Event](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
@@ -173,12 +174,18 @@ class Router:
 
     def bus_connected(self) -> None:
         self.bus_ready = True
+        self._bus_ready_event.set()
+
+    async def wait_bus_ready(self) -> None:
+        """Return once the bus delivers (at start, and again after a loss)."""
+        await self._bus_ready_event.wait()
 
     def bus_lost(self) -> None:
         """The bus connection dropped: whatever was published meanwhile never reaches us.
         Every socket here is closed so that its client reconnects (once the bus is back) and
         catches up; the presence counts heard so far are no longer true and start afresh."""
         self.bus_ready = False
+        self._bus_ready_event = trio.Event()
         self._presence.clear()
         self.close_all(protocol.CLOSE_SERVICE_RESTART)
 
