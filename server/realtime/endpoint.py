@@ -131,7 +131,9 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     contacts = None
     try:
         try:
-            context = await services.db.transaction(presence.arrive, session.user_id)
+            context = await services.db.transaction(
+                presence.arrive, session.user_id, router.process_id
+            )
         except Unavailable as error:
             await _refuse(scope, send, error)
             return
@@ -152,7 +154,9 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
             with trio.move_on_after(PRESENCE_DEADLINE_SECONDS) as deadline:
                 deadline.shield = True
                 try:
-                    await services.db.publish(presence.leave(session.user_id, contacts))
+                    await services.db.publish(
+                        presence.leave(session.user_id, contacts, router.process_id)
+                    )
                 except Unavailable:
                     # The bus is down with the database: every router will start counting
                     # afresh once its own bus connection is back (router.bus_lost).

@@ -114,14 +114,16 @@ async def test_an_embedded_postgres_that_dies_is_started_again(tmp_path):
     )
     captured = bytearray()
     try:
-        with trio.fail_after(120):
+        with trio.move_on_after(120):
             url = (await _read_until(process.stderr, captured, SERVING)).group(1).decode()
+        assert SERVING.search(captured), captured.decode(errors="replace")
         email = f"{uuid.uuid4().hex[:8]}@example.com"
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
             assert (await register(client, email=email, first_name="Kim")).status_code == 201
             os.kill(_postmaster_pid(tmp_path / "postgres"), signal.SIGKILL)
-            with trio.fail_after(60):
+            with trio.move_on_after(60):
                 await _read_until(process.stderr, captured, RESTARTED)
+            assert RESTARTED.search(captured), captured.decode(errors="replace")
             assert (await client.get("/api/health")).json() == {"status": "ok"}
             # Its data survived: the account logs in.
             login = await client.post(
