@@ -84,15 +84,27 @@ def from_json(data: object) -> Event:
 
 @_event("message")
 class MessageStored(Event):
-    """A chat message was stored. `message` is its `<message>` without `conversation`, which
-    depends on the reader (a direct conversation is named by the other person)."""
+    """A chat message was stored: its columns, as the writer's own statement publishes them
+    (server/db/messages.py), `created_at` already in API.md's form. Its `<message>` depends on
+    the reader (a direct conversation is named by the other person): the router shapes it."""
 
-    message: dict
+    id: int
     sender_id: int
     recipient_id: int | None
     group_id: int | None
+    body: str
+    client_msg_id: str | None
+    created_at: str
+    sender_first_name: str
+    sender_last_name: str
+    sender_nickname: str | None
+    sender_avatar_id: int | None
     # The sending socket, which gets an ack instead of a copy.
     skip: str | None = None
+
+    def as_row(self) -> dict:
+        """Its columns by name, as server/shapes.py reads a message row."""
+        return {name: getattr(self, name) for name in self.__match_args__}
 
 
 @_event("read")

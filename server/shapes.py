@@ -9,9 +9,10 @@ from typing import Any
 import asyncpg
 
 
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
+def iso(moment: datetime | str | None) -> str | None:
+    """A time as API.md writes it (ISO 8601, UTC, milliseconds); one already written passes."""
+    if moment is None or isinstance(moment, str):
+        return moment
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -117,7 +118,7 @@ def conversation_of(row: asyncpg.Record | dict, reader_id: int) -> dict:
     return conversation("direct", other)
 
 
-def message_without_conversation(row: asyncpg.Record) -> dict:
+def message_without_conversation(row: asyncpg.Record | dict) -> dict:
     """`<message>` but its conversation, which depends on the reader: what a bus event carries
     for every reader at once."""
     return {

@@ -14,7 +14,7 @@ from server.domain.groups import require_member
 from server.domain.inputs import clean_text, unusable_character
 from server.errors import ChatNotAllowed, NotFound, ValidationError
 from server.events import MessageStored, ReadMarkerMoved
-from server.shapes import message_without_conversation
+from server.shapes import iso
 
 MAX_MESSAGE_LENGTH = 2000
 MAX_CLIENT_MSG_ID_LENGTH = 100
@@ -69,17 +69,10 @@ async def settle_unstored(
 
 def announce(conn: asyncpg.Connection, row: asyncpg.Record, *, skip: str | None) -> None:
     """Publish a stored message to the group's members, or to its recipient and the sender's
-    other sockets (all but `skip`, the sending one, which gets an ack instead)."""
-    emit(
-        conn,
-        MessageStored(
-            message_without_conversation(row),
-            sender_id=row["sender_id"],
-            recipient_id=row["recipient_id"],
-            group_id=row["group_id"],
-            skip=skip,
-        ),
-    )
+    other sockets (all but `skip`, the sending one, which gets an ack instead), for a bus that
+    publishes after the commit (on Postgres the writer's statement publishes it itself)."""
+    columns = {name: row[name] for name in MessageStored.__match_args__ if name != "skip"}
+    emit(conn, MessageStored(**{**columns, "created_at": iso(row["created_at"]), "skip": skip}))
 
 
 async def direct_history(

@@ -35,7 +35,7 @@ from server import events
 from server.realtime import protocol
 from server.realtime.presence_board import PresenceBoard
 from server.realtime.protocol import ServerFrame
-from server.shapes import conversation
+from server.shapes import conversation, message_without_conversation
 
 log = logging.getLogger("socialnet.router")
 
@@ -283,13 +283,14 @@ class Router:
 
     def _message(self, event: events.MessageStored) -> Outcome:
         """A group message to the room; a direct one to both sides, each naming the other."""
+        shaped = message_without_conversation(event.as_row())
         if event.group_id is not None:
-            message = {**event.message, "conversation": conversation("group", event.group_id)}
+            message = {**shaped, "conversation": conversation("group", event.group_id)}
             frame = protocol.ChatMessageFrame(message)
             return self._deliver(self._members(event.group_id), frame, skip=event.skip)
         assert event.recipient_id is not None
-        to_recipient = {**event.message, "conversation": conversation("direct", event.sender_id)}
-        to_sender = {**event.message, "conversation": conversation("direct", event.recipient_id)}
+        to_recipient = {**shaped, "conversation": conversation("direct", event.sender_id)}
+        to_sender = {**shaped, "conversation": conversation("direct", event.recipient_id)}
         outcome = self._deliver((event.recipient_id,), protocol.ChatMessageFrame(to_recipient))
         return outcome + self._deliver(
             (event.sender_id,), protocol.ChatMessageFrame(to_sender), skip=event.skip
@@ -389,7 +390,7 @@ def _summary(event: events.Event, outcome: Outcome) -> dict:
             fields["users"] = [event.user_id]
             fields["notification_id"] = event.notification.get("id")
         case events.MessageStored():
-            fields["message_id"] = event.message.get("id")
+            fields["message_id"] = event.id
             if event.group_id is not None:
                 fields["group_id"] = event.group_id
             else:

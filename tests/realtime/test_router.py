@@ -58,14 +58,33 @@ def notification_frame(n: int) -> dict:
     return {"type": "notification", "notification": {"id": n}, "unread_count": n}
 
 
-def group_message(group_id: int, n: int, *, skip: str | None = None) -> events.MessageStored:
+def stored(n: int, *, sender: int = 99, to: int | None = None, group: int | None = None,
+           skip: str | None = None) -> events.MessageStored:  # fmt: skip
     return events.MessageStored(
-        {"id": n, "body": "hi"}, sender_id=99, recipient_id=None, group_id=group_id, skip=skip
-    )
+        id=n, sender_id=sender, recipient_id=to, group_id=group, body="hi", client_msg_id=None,
+        created_at="2026-11-30T12:00:00.000Z", sender_first_name="Sam", sender_last_name="Ng",
+        sender_nickname=None, sender_avatar_id=None, skip=skip,
+    )  # fmt: skip
+
+
+def message_shape(n: int, sender: int, conversation: dict) -> dict:
+    card = {"id": sender, "first_name": "Sam", "last_name": "Ng", "nickname": None}
+    return {
+        "id": n,
+        "sender": {**card, "avatar_url": None},
+        "body": "hi",
+        "created_at": "2026-11-30T12:00:00.000Z",
+        "client_msg_id": None,
+        "conversation": conversation,
+    }
+
+
+def group_message(group_id: int, n: int, *, skip: str | None = None) -> events.MessageStored:
+    return stored(n, group=group_id, skip=skip)
 
 
 def group_frame(group_id: int, n: int) -> dict:
-    message = {"id": n, "body": "hi", "conversation": {"kind": "group", "id": group_id}}
+    message = message_shape(n, 99, {"kind": "group", "id": group_id})
     return {"type": "chat.message", "message": message}
 
 
@@ -82,15 +101,13 @@ def test_a_direct_message_reaches_both_sides_each_naming_the_other_but_the_sendi
     router = Router()
     tab1, tab2 = online(router, FakeConnection(1)), online(router, FakeConnection(1))
     peer = online(router, FakeConnection(2))
-    router.route(
-        events.MessageStored({"id": 5}, sender_id=1, recipient_id=2, group_id=None, skip=tab1.id)
-    )
+    router.route(stored(5, sender=1, to=2, skip=tab1.id))
     assert tab1.frames() == []
     assert tab2.frames() == [
-        {"type": "chat.message", "message": {"id": 5, "conversation": {"kind": "direct", "id": 2}}}
+        {"type": "chat.message", "message": message_shape(5, 1, {"kind": "direct", "id": 2})}
     ]
     assert peer.frames() == [
-        {"type": "chat.message", "message": {"id": 5, "conversation": {"kind": "direct", "id": 1}}}
+        {"type": "chat.message", "message": message_shape(5, 1, {"kind": "direct", "id": 1})}
     ]
 
 
@@ -137,7 +154,7 @@ def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
     router = Router()
     online(router, FakeConnection(1))
     with caplog.at_level("INFO", logger="socialnet.router"):
-        router.route(events.MessageStored({"id": 3}, sender_id=2, recipient_id=1, group_id=None))
+        router.route(stored(3, sender=2, to=1))
     (record,) = caplog.records
     assert record.getMessage() == "routed"
     fields = record.fields
@@ -209,9 +226,7 @@ async def test_a_malformed_event_does_not_stop_the_router():
     async with trio.open_nursery() as nursery:
         await nursery.start(router.run)
         # Neither a recipient nor a group: it cannot be routed.
-        router.submit_nowait(
-            events.MessageStored({"id": 1}, sender_id=2, recipient_id=None, group_id=None)
-        )
+        router.submit_nowait(stored(1, sender=2))
         router.submit_nowait(notified(1, 5))
         await trio.testing.wait_all_tasks_blocked()
         assert tab.frames() == [notification_frame(5)]
