@@ -37,7 +37,7 @@ from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
-from server.ratelimit import Clock
+from server.ratelimit import Clock, RateLimits
 from server.realtime import bus, endpoint, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
@@ -106,9 +106,12 @@ async def serve(
             router = router or Router(log_every_event=config.workers == 1)
             writer = MessageWriter(db)
             sessions = Sessions(db, clock=clock)
+            limits = RateLimits(config, clock=clock)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
-            http = create_app(Services(config=config, db=db, sessions=sessions, writer=writer))
+            http = create_app(
+                Services(config=config, db=db, sessions=sessions, writer=writer, limits=limits)
+            )
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,
                 db=db,
