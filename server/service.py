@@ -117,7 +117,7 @@ async def serve(
                 db=db,
                 sessions=sessions,
                 router=router,
-                handlers=ChatHandlers(db, router, writer).table(),
+                handlers=ChatHandlers(db, router, writer, limits).table(),
             )
             app = Application(http, realtime)
             async with trio.open_nursery() as service_nursery:
