@@ -21,6 +21,8 @@ __all__ = [
     "MessageStored",
     "Notified",
     "PresenceChanged",
+    "PresenceSnapshot",
+    "PresenceSyncRequested",
     "ReadMarkerMoved",
     "SessionEnded",
     "Typing",
@@ -150,12 +152,30 @@ class MembershipChanged(Event):
 
 @_event("presence")
 class PresenceChanged(Event):
-    """A socket of `user_id` opened (+1) or closed (-1); `contacts` are the people who may see
-    it (whom they follow or are followed by), every one of them, online or not."""
+    """A socket of `user_id` opened (+1) or closed (-1) on `process`; `contacts` are the people
+    who may see it (whom they follow or are followed by), every one of them, online or not."""
 
     user_id: int
     delta: int
     contacts: tuple[int, ...]
+    process: str
+
+
+@_event("presence_snapshot")
+class PresenceSnapshot(Event):
+    """Every socket open on `process`, as the user id of each (a user with two tabs there
+    appears twice): published now and then, and when asked, so every router rebuilds its
+    counts from the truth instead of letting them drift."""
+
+    process: str
+    users: tuple[int, ...]
+
+
+@_event("presence_sync")
+class PresenceSyncRequested(Event):
+    """A router lost count (its bus connection dropped): every process publishes its snapshot."""
+
+    process: str
 
 
 @_event("session_ended")

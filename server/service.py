@@ -9,6 +9,7 @@ as one tree of tasks, each long-lived service with a named owner.
              ├─ writer.run()                 stores chat messages (sockets and HTTP) in batches
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
+             ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
              └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
 
@@ -38,7 +39,7 @@ from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
 from server.ratelimit import Clock, RateLimits
-from server.realtime import bus, endpoint, protocol
+from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
 from server.realtime.router import Router
@@ -125,6 +126,7 @@ async def serve(
                 await service_nursery.start(writer.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
+                await service_nursery.start(presence.keep_presence, router, db)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its
                 # connections finished or their grace period ran out.

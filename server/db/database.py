@@ -16,11 +16,12 @@ Two things about the crossing are deliberate (docs/benchmarks.md, "feed"):
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 import trio
@@ -28,7 +29,8 @@ import trio_asyncio
 
 from server.config import Config
 from server.db import migrate, notify
-from server.db.embedded import start_embedded_postgres
+from server.db.embedded import postgres_is_running, restart_postgres, start_embedded_postgres
+from server.errors import Unavailable
 from server.events import Event
 
 log = logging.getLogger("socialnet.db")
@@ -38,6 +40,28 @@ ConnFn = Callable[..., Awaitable[T]]
 
 # A runaway query must not hold a request, a shielded write or shutdown forever.
 COMMAND_TIMEOUT_SECONDS = 30
+# The embedded Postgres is checked this often, and started again after these waits when a
+# start fails (a bounded backoff: never a tight loop of failing starts).
+SUPERVISE_EVERY_SECONDS = 1.0
+RESTART_DELAYS = (1, 2, 5, 10, 30)
+
+# What the database being away looks like from here: refused or lost connections, a server
+# shutting down or starting up, no connection slot, a call that outlived its deadline. Each
+# becomes the contract's 503 `unavailable`; the pool makes fresh connections once it is back.
+UNREACHABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    trio.TooSlowError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def _is_closed_connection(error: BaseException) -> bool:
+    return isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error)
 
 
 class Connection(asyncpg.Connection):
@@ -71,17 +95,20 @@ class Database:
         self.publish_after_commit: Callable[[list[Event]], Awaitable[None]] | None = None
 
     async def run(self, fn: ConnFn[T], *args: Any) -> T:
-        """Run `fn(conn, *args)` on one pooled connection, in one crossing. Cancellable."""
-        with trio.fail_after(COMMAND_TIMEOUT_SECONDS):
+        """Run `fn(conn, *args)` on one pooled connection, in one crossing. Cancellable.
+        Unavailable (503) while the database cannot be reached."""
+        with _unreachable_as_unavailable(), trio.fail_after(COMMAND_TIMEOUT_SECONDS):
             result, outbox = await self._cross(self._call(fn, args, False))
         await self._after_commit(outbox)
         return result
 
     async def transaction(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` in a transaction, shielded from cancellation so that a
-        cancelled request cannot abandon a COMMIT halfway; the deadline still bounds it."""
-        with trio.CancelScope(shield=True), trio.fail_after(COMMAND_TIMEOUT_SECONDS):
-            result, outbox = await self._cross(self._call(fn, args, True))
+        cancelled request cannot abandon a COMMIT halfway; the deadline still bounds it.
+        Unavailable (503) while the database cannot be reached: nothing was written."""
+        with trio.CancelScope(shield=True):
+            with _unreachable_as_unavailable(), trio.fail_after(COMMAND_TIMEOUT_SECONDS):
+                result, outbox = await self._cross(self._call(fn, args, True))
             await self._after_commit(outbox)
         return result
 
@@ -124,6 +151,20 @@ class Database:
         return outbox
 
 
+@contextmanager
+def _unreachable_as_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except UNREACHABLE as error:
+        log.warning("database unreachable: %s", error or type(error).__name__)
+        raise Unavailable() from None
+    except asyncpg.InterfaceError as error:
+        if not _is_closed_connection(error):
+            raise
+        log.warning("database connection lost: %s", error)
+        raise Unavailable() from None
+
+
 async def ping(conn: asyncpg.Connection) -> int:
     """The cheapest question the database answers (health checks)."""
     return await conn.fetchval("SELECT 1")
@@ -136,17 +177,46 @@ async def _start_embedded_postgres(config: Config):
 
 @asynccontextmanager
 async def open_database_url(config: Config) -> AsyncIterator[str]:
-    """Yield the database URL: DATABASE_URL, or an embedded Postgres started for the duration."""
+    """Yield the database URL: DATABASE_URL, or an embedded Postgres started for the duration
+    and supervised: restarted when it dies."""
     if config.database_url:
         yield config.database_url
         return
     server = await _start_embedded_postgres(config)
     log.info("embedded postgres ready in %s", config.postgres_dir)
     try:
-        yield server.get_uri()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(supervise_embedded_postgres, server)
+            yield server.get_uri()
+            nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
             await trio.to_thread.run_sync(server.cleanup)
+
+
+async def supervise_embedded_postgres(
+    server, *, every: float = SUPERVISE_EVERY_SECONDS
+) -> NoReturn:
+    """Keep the embedded Postgres alive: checked every `every` seconds, started again when it
+    died (killed, crashed), with a bounded backoff between failed starts. Meanwhile requests
+    answer 503 and the pool and the bus reconnect by themselves once it is back."""
+    failures = 0
+    while True:
+        await trio.sleep(every)
+        if await trio.to_thread.run_sync(postgres_is_running, server):
+            failures = 0
+            continue
+        log.error("embedded postgres is not running; starting it again")
+        try:
+            await trio.to_thread.run_sync(restart_postgres, server)
+        except Exception as error:  # pg_ctl fails in many ways; every one means: try again
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+            failures += 1
+            log.error("embedded postgres did not start (%s); next try in %ss", error, delay)
+            await trio.sleep(delay)
+        else:
+            failures = 0
+            log.warning("embedded postgres restarted")
 
 
 async def apply_migrations(url: str) -> None:

@@ -111,6 +111,11 @@ class MessageWriter:
     async def _store(self, batch: list[PendingSend]) -> None:
         try:
             await self._db.transaction(_write_batch, batch)
+        except Unavailable:
+            # The database is away: no message of this batch can be stored now. Each sender is
+            # told (503), and sends again once it is back.
+            for send in batch:
+                send.result, send.error = None, StoreFailed()
         except Exception:
             if len(batch) == 1:
                 log.exception("a message could not be stored")

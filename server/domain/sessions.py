@@ -31,7 +31,7 @@ from server.db.database import Database, emit
 from server.db.users import User
 from server.domain import login_attempts, passwords
 from server.domain.login_attempts import LoginAttempts
-from server.errors import InvalidCredentials
+from server.errors import InvalidCredentials, Unavailable
 from server.events import SessionEnded
 
 log = logging.getLogger("socialnet.sessions")
@@ -200,8 +200,8 @@ class Sessions:
         try:
             purged = await self.db.run(rows.delete_expired_sessions)
             await self.db.run(login_attempts.forget_past, self.attempts.now())
-        except (OSError, asyncpg.PostgresError, trio.TooSlowError) as error:
-            log.warning("could not purge expired sessions: %s", error)
+        except Unavailable:
+            log.warning("could not purge expired sessions: the database is away")
         else:
             if purged:
                 log.info("purged %d expired sessions", purged)

@@ -65,6 +65,7 @@ def create_app(services: Services) -> QuartTrio:
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)
     app.after_request(guards.close_after_early_refusal)
+    app.after_request(guards.add_security_headers)
     errors.install(app)
 
     for module in (

@@ -29,7 +29,8 @@ def check_origin() -> None:
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    if not origin_allowed(origin, request.headers.get("Host", ""), config().allowed_origins):
+    host = request.headers.get("Host", "")
+    if not origin_allowed(origin, host, request.scheme, config().allowed_origins):
         raise ForbiddenOrigin()
 
 
@@ -64,6 +65,23 @@ async def close_after_early_refusal(response: Response) -> Response:
     unread, and the next request on a keep-alive connection would then be lost."""
     if response.status_code >= 400 and _request_has_body():
         response.headers["Connection"] = "close"
+    return response
+
+
+# Sent with every response. The client's pages carry their own Content-Security-Policy <meta>
+# (with the hashes of SvelteKit's inline bootstrap, client/svelte.config.js); framing can only
+# be refused by a header (clickjacking), and this one also covers the API and media.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+async def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response
 
 

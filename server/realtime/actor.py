@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
+from server.errors import ApiError
 from server.realtime import protocol
 
 log = logging.getLogger("socialnet.actor")
@@ -179,7 +180,9 @@ class SessionActor:
             if handler is None:
                 raise protocol.ProtocolError("unknown_type")
             await handler(self, frame)
-        except protocol.ProtocolError as error:
+        except (protocol.ProtocolError, ApiError) as error:
+            # A frame the server cannot use, or cannot act on now (the database is away): the
+            # client is told, and the socket stays open.
             self.deliver_nowait(_error(error.code))
 
 

@@ -112,12 +112,16 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     headers = _headers(scope)
     origin = headers.get("origin")
     if origin is not None and not origin_allowed(
-        origin, headers.get("host", ""), services.allowed_origins
+        origin, headers.get("host", ""), scope.get("scheme", "ws"), services.allowed_origins
     ):
         await _refuse(scope, send, ForbiddenOrigin())
         return
     token = sessions.token_from_cookie_header(headers.get("cookie", ""))
-    session = await services.sessions.authenticate(token)
+    try:
+        session = await services.sessions.authenticate(token)
+    except Unavailable as error:
+        await _refuse(scope, send, error)
+        return
     if session is None:
         await _refuse(scope, send, Unauthenticated())
         return
@@ -141,7 +145,13 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     router.register(actor)
     contacts = None
     try:
-        context = await services.db.transaction(presence.arrive, session.user_id)
+        try:
+            context = await services.db.transaction(
+                presence.arrive, session.user_id, router.process_id
+            )
+        except Unavailable as error:
+            await _refuse(scope, send, error)
+            return
         if context is None:  # the account is gone
             await _refuse(scope, send, Unauthenticated())
             return
@@ -158,4 +168,11 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         if contacts is not None:
             with trio.move_on_after(PRESENCE_DEADLINE_SECONDS) as deadline:
                 deadline.shield = True
-                await services.db.publish(presence.leave(session.user_id, contacts))
+                try:
+                    await services.db.publish(
+                        presence.leave(session.user_id, contacts, router.process_id)
+                    )
+                except Unavailable:
+                    # The bus is down with the database: every router will start counting
+                    # afresh once its own bus connection is back (router.bus_lost).
+                    pass

@@ -24,6 +24,7 @@ only the events that reached (or were dropped at) a socket of its own.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import NoReturn, Protocol
@@ -32,6 +33,7 @@ import trio
 
 from server import events
 from server.realtime import protocol
+from server.realtime.presence_board import PresenceBoard
 from server.realtime.protocol import ServerFrame
 from server.shapes import conversation
 
@@ -69,12 +71,18 @@ class Router:
         # Users with a socket whose groups are being read: the membership events heard since.
         self._loading: dict[int, list[events.MembershipChanged]] = {}
         self._loads_pending: dict[int, int] = {}
+        # This process among all that share the bus, for its presence events and snapshots.
+        self.process_id = secrets.token_hex(6)
         # Open sockets per user across every process (from the bus's presence events).
-        self._presence: dict[int, int] = {}
+        self.presence = PresenceBoard()
+        # False until every process was asked for its snapshot since the bus last listened.
+        self.presence_known = False
+        self._presence_sync = trio.Event()
         self._no_sockets = trio.Event()
         self._no_sockets.set()
         # Whether the bus is delivering: sockets are accepted only while it is.
         self.bus_ready = False
+        self._bus_ready_event = trio.Event()
         send, receive = trio.open_memory_channel[events.Event](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
@@ -141,7 +149,17 @@ class Router:
 
     def is_online(self, user_id: int) -> bool:
         """Whether `user_id` has a socket open on any process (as the bus has told us)."""
-        return self._presence.get(user_id, 0) > 0
+        return self.presence.is_online(user_id)
+
+    def users_here(self) -> list[int]:
+        """The user of every socket here, once per socket: this process's presence snapshot."""
+        return [user_id for user_id, sockets in self._by_user.items() for _ in sockets]
+
+    async def wait_presence_sync(self) -> None:
+        """Return once presence must be published afresh (asked by a router, or ours lost its
+        bus connection); the request is then consumed."""
+        await self._presence_sync.wait()
+        self._presence_sync = trio.Event()
 
     def in_group(self, user_id: int, group_id: int) -> bool:
         """Membership of a user online here, as this router tracks it for fan-out."""
@@ -172,14 +190,25 @@ class Router:
     # --- the bus's state ---
 
     def bus_connected(self) -> None:
+        """The bus listens (at start or again): what this router knows of presence may be
+        incomplete, so the presence keeper publishes a snapshot and asks every process for
+        theirs (server/realtime/presence.py)."""
         self.bus_ready = True
+        self._bus_ready_event.set()
+        self._presence_sync.set()
+
+    async def wait_bus_ready(self) -> None:
+        """Return once the bus delivers (at start, and again after a loss)."""
+        await self._bus_ready_event.wait()
 
     def bus_lost(self) -> None:
         """The bus connection dropped: whatever was published meanwhile never reaches us.
         Every socket here is closed so that its client reconnects (once the bus is back) and
         catches up; the presence counts heard so far are no longer true and start afresh."""
         self.bus_ready = False
-        self._presence.clear()
+        self._bus_ready_event = trio.Event()
+        self.presence.clear()
+        self.presence_known = False
         self.close_all(protocol.CLOSE_SERVICE_RESTART)
 
     # --- events ---
@@ -231,6 +260,13 @@ class Router:
                 outcome = self._presence_changed(event)
                 if not outcome.recipients:
                     return
+            case events.PresenceSnapshot():
+                self.presence.snapshot(event.process, event.users, time.monotonic())
+                return
+            case events.PresenceSyncRequested(process=process):
+                if process != self.process_id:
+                    self._presence_sync.set()
+                return
             case events.SessionEnded(session_id=session_id):
                 outcome = Outcome(recipients=1, reached=self._close_session(session_id))
             case _:
@@ -283,15 +319,11 @@ class Router:
 
     def _presence_changed(self, event: events.PresenceChanged) -> Outcome:
         """Count the user's sockets; tell their contacts here when they come or go."""
-        before = self._presence.get(event.user_id, 0)
-        after = max(0, before + event.delta)
-        if after:
-            self._presence[event.user_id] = after
-        else:
-            self._presence.pop(event.user_id, None)
-        if (before > 0) == (after > 0):
+        now = time.monotonic()
+        if not self.presence.change(event.process, event.user_id, event.delta, now):
             return Outcome()
-        return self._deliver(event.contacts, protocol.PresenceFrame(event.user_id, after > 0))
+        online = self.presence.is_online(event.user_id)
+        return self._deliver(event.contacts, protocol.PresenceFrame(event.user_id, online))
 
     def _deliver(
         self, users: Iterable[int], frame: ServerFrame, *, skip: str | None = None

@@ -13,6 +13,7 @@ import trio_asyncio
 
 from server.db import database
 from server.db.database import open_pool
+from server.errors import Unavailable
 
 # Stands in for Quart's request context variables, which a crossing must not carry along.
 REQUEST = contextvars.ContextVar("request", default=None)
@@ -61,8 +62,10 @@ async def test_a_query_past_the_deadline_fails_and_the_pool_still_serves(
     db, lock_holder, monkeypatch
 ):
     monkeypatch.setattr(database, "COMMAND_TIMEOUT_SECONDS", 0.2)
-    with pytest.raises(trio.TooSlowError):
+    # Past its deadline a call fails as the database being away does: 503 unavailable.
+    with pytest.raises(Unavailable) as failed:
         await db.transaction(wait_for_lock)
+    assert failed.value.status == 503 and isinstance(failed.value.__context__, trio.TooSlowError)
 
     async def one(conn):
         return await conn.fetchval("SELECT 1")

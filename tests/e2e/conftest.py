@@ -65,13 +65,22 @@ def browser() -> Iterator[Browser]:
 def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
     """A factory of people: each call opens a fresh browser context (its own cookie jar)."""
     contexts = []
+    # The pages' Content-Security-Policy must never block our own code: any violation the
+    # browser reports, on any page of any test, fails the test.
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make(storage_state=None) -> Page:
         context = browser.new_context(base_url=base_url, storage_state=storage_state)
         context.set_default_timeout(10_000)
+        context.on("console", on_console)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "\n".join(violations)

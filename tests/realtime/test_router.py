@@ -221,13 +221,13 @@ async def test_a_malformed_event_does_not_stop_the_router():
 def test_presence_is_told_to_contacts_when_it_changes():
     router = Router()
     contact, stranger = online(router, FakeConnection(2)), online(router, FakeConnection(3))
-    router.route(events.PresenceChanged(1, +1, (2,)))
-    router.route(events.PresenceChanged(1, +1, (2,)))  # a second tab: no change to announce
+    router.route(events.PresenceChanged(1, +1, (2,), "p1"))
+    router.route(events.PresenceChanged(1, +1, (2,), "p1"))  # a second tab: no change to announce
     assert router.is_online(1)
     assert contact.frames() == [{"type": "presence", "user_id": 1, "online": True}]
-    router.route(events.PresenceChanged(1, -1, (2,)))
+    router.route(events.PresenceChanged(1, -1, (2,), "p1"))
     assert contact.frames() == [] and router.is_online(1)
-    router.route(events.PresenceChanged(1, -1, (2,)))
+    router.route(events.PresenceChanged(1, -1, (2,), "p1"))
     assert contact.frames() == [{"type": "presence", "user_id": 1, "online": False}]
     assert stranger.frames() == [] and not router.is_online(1)
 
@@ -247,8 +247,36 @@ def test_a_lost_bus_closes_every_socket_and_forgets_presence():
     router = Router()
     router.bus_connected()
     tab = online(router, FakeConnection(1))
-    router.route(events.PresenceChanged(2, +1, (1,)))
+    router.route(events.PresenceChanged(2, +1, (1,), "p1"))
     assert router.is_online(2) and router.bus_ready
     router.bus_lost()
     assert tab.closed_with == protocol.CLOSE_SERVICE_RESTART
     assert not router.is_online(2) and not router.bus_ready and router.open_sockets == 0
+
+
+def test_presence_counts_are_kept_per_process_and_snapshots_set_them_right():
+    router = Router()
+    contact = online(router, FakeConnection(2))
+    router.route(events.PresenceChanged(1, +1, (2,), "p1"))
+    router.route(events.PresenceChanged(1, +1, (2,), "p2"))
+    assert contact.frames() == [{"type": "presence", "user_id": 1, "online": True}]
+    # p1 missed the -1 of its socket (a lost bus connection); its next snapshot says the truth.
+    router.route(events.PresenceSnapshot("p1", ()))
+    assert router.is_online(1)  # still open on p2
+    router.route(events.PresenceChanged(1, -1, (2,), "p2"))
+    assert not router.is_online(1)
+    assert contact.frames() == [{"type": "presence", "user_id": 1, "online": False}]
+
+
+async def test_a_sync_request_from_another_process_asks_this_one_for_its_snapshot():
+    router = Router()
+    online(router, FakeConnection(7))
+    online(router, FakeConnection(7))
+    router.route(events.PresenceSyncRequested("another"))
+    with trio.fail_after(1):
+        await router.wait_presence_sync()
+    assert router.users_here() == [7, 7]
+    router.route(events.PresenceSyncRequested(router.process_id))  # our own echo: nothing
+    with trio.move_on_after(0) as idle:
+        await router.wait_presence_sync()
+    assert idle.cancelled_caught

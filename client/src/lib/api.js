@@ -1,6 +1,7 @@
 // The one way the client talks to the server (API.md). Every call goes through send(),
 // which returns the parsed JSON body (null for 204) or throws an ApiError carrying the
-// contract's error code. Add new calls below, in the section of their resource.
+// contract's error code. Add new calls below, in the section of their resource. Reads that
+// load functions (+page.js) make take `{fetch}`: SvelteKit's fetch of that load.
 
 /** An error answer from the server, or a failure to reach it (code 'network_error'). */
 export class ApiError extends Error {
@@ -60,9 +61,10 @@ export function onUnauthenticated(fn) {
  * Exported for tests; pages and components call the named functions below instead.
  * @param {string} method
  * @param {string} path e.g. '/api/auth/me'
- * @param {{json?: unknown, form?: FormData}} [body] a JSON body or a multipart form
+ * @param {{json?: unknown, form?: FormData, fetch?: typeof fetch}} [options] a JSON body or a
+ *   multipart form; `fetch`: the one SvelteKit gives a load function (the browser's otherwise)
  */
-export async function send(method, path, { json, form } = {}) {
+export async function send(method, path, { json, form, fetch = globalThis.fetch } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (json !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -142,11 +144,11 @@ export const me = () => send('GET', '/api/auth/me');
 // ---- Users and profiles -----------------------------------------------------------------
 
 /** A page of user cards with `follow_state`; all users when `q` is empty. */
-export const searchUsers = ({ q, before, limit } = {}) =>
-  send('GET', withQuery('/api/users', { q, before, limit }));
+export const searchUsers = ({ q, before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/users', { q, before, limit }), { fetch });
 
 /** `{user}`: the profile, with `can_view`, `follow_state`, `follows_you` and the counts. */
-export const getUser = (id) => send('GET', `/api/users/${id}`);
+export const getUser = (id, { fetch } = {}) => send('GET', `/api/users/${id}`, { fetch });
 
 /** The paged lists of a profile; 403 `private_profile` when the viewer may not see them. */
 export const getUserPosts = (id, { before, limit } = {}) =>
@@ -182,8 +184,8 @@ export const unfollow = (userId) => send('DELETE', `/api/users/${userId}/follow`
 export const removeFollower = (userId) => send('DELETE', `/api/users/${userId}/follower`);
 
 /** Incoming pending requests: `{items: [{id, from: <user card>, created_at}], next}`. */
-export const getFollowRequests = ({ before, limit } = {}) =>
-  send('GET', withQuery('/api/follow-requests', { before, limit }));
+export const getFollowRequests = ({ before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/follow-requests', { before, limit }), { fetch });
 
 /** @param {'accept' | 'decline'} action → `{request: {id, status}}` */
 export const answerFollowRequest = (id, action) =>
@@ -198,11 +200,11 @@ export const answerFollowRequest = (id, action) =>
 export const createPost = (formData) => send('POST', '/api/posts', { form: formData });
 
 /** Every post the viewer may see, newest first: `{items: [<post>], next}`. */
-export const getFeed = ({ before, limit } = {}) =>
-  send('GET', withQuery('/api/feed', { before, limit }));
+export const getFeed = ({ before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/feed', { before, limit }), { fetch });
 
 /** `{post}`; 404 both when it does not exist and when the viewer may not see it. */
-export const getPost = (id) => send('GET', `/api/posts/${id}`);
+export const getPost = (id, { fetch } = {}) => send('GET', `/api/posts/${id}`, { fetch });
 
 /** The author only (403 otherwise). */
 export const deletePost = (id) => send('DELETE', `/api/posts/${id}`);
@@ -228,14 +230,14 @@ export const answerGroupJoinRequest = (id, action) =>
 // ---- Groups and events (owned by the groups pages) ----------------------------------------
 
 /** Every group (search by title), newest first, with `my_state` ∈ none|invited|requested|member|creator. */
-export const getGroups = ({ q, before, limit } = {}) =>
-  send('GET', withQuery('/api/groups', { q, before, limit }));
+export const getGroups = ({ q, before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/groups', { q, before, limit }), { fetch });
 
 /** @param {{title: string, description: string}} fields → `{group}`; 422 with `fields` */
 export const createGroup = (fields) => send('POST', '/api/groups', { json: fields });
 
 /** `{group}` for any logged-in user. */
-export const getGroup = (id) => send('GET', `/api/groups/${id}`);
+export const getGroup = (id, { fetch } = {}) => send('GET', `/api/groups/${id}`, { fetch });
 
 /** Members only (404 otherwise): `{items: [{...card, is_creator, joined_at}], next}`. */
 export const getGroupMembers = (id, { before, limit } = {}) =>
