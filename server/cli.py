@@ -17,7 +17,7 @@ from pathlib import Path
 import trio
 
 from server import logs
-from server.config import Config
+from server.config import Config, ConfigError
 from server.db.embedded import EmbeddedPostgresMissing
 
 COMMANDS_GROUP = "socialnet.commands"
@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> None:
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "takes_any_arguments", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    config = _config(args)
+    try:
+        config = _config(args)
+    except ConfigError as error:
+        sys.exit(f"socialnet: {error}")
     logs.configure(config.log_format, worker=config.worker)
     try:
         status = args.run(args, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,41 @@ def _env_int(name: str, default: int) -> int:
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the command line says so in one line."""
+
+
+def _env_switch(name: str, default: bool) -> bool:
+    """on/off (or true/false, yes/no, 1/0); anything else is refused rather than guessed, since
+    a switch of a security control must not turn off on a typo."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be on or off, not {value!r}")
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: tuple[str, ...], *, name: str) -> tuple[Network, ...]:
+    """Addresses or CIDR blocks (`10.0.0.0/8`, `::1`) as networks."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {entry!r} is not an address or a network") from None
+    return tuple(networks)
+
+
+def _env_networks(name: str) -> tuple[Network, ...]:
+    return parse_networks(_env_list(name), name=name)
 
 
 def _default_client_dir() -> Path | None:
@@ -54,6 +90,13 @@ class Config:
     )
     # Server processes behind the one port (server/workers.py); 1 serves from this process.
     workers: int = field(default_factory=lambda: _env_int("SOCIALNET_WORKERS", 1))
+    # SOCIALNET_RATE_LIMITS=off turns the per-address budgets (and the per-user chat budget)
+    # off, for load tests and audits from one address; the per-account login limit stays.
+    rate_limits: bool = field(default_factory=lambda: _env_switch("SOCIALNET_RATE_LIMITS", True))
+    # Proxies whose X-Forwarded-For names the client (server/addresses.py).
+    trusted_proxies: tuple[Network, ...] = field(
+        default_factory=lambda: _env_networks("SOCIALNET_TRUSTED_PROXIES")
+    )
     # In a worker process: its number (for its log lines), else None.
     worker: int | None = None
     # Tests migrate once per run, not once per server they start; workers once per supervisor.

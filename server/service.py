@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from functools import partial
 
 import trio
@@ -37,6 +38,7 @@ from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
+from server.ratelimit import Clock, RateLimits
 from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
@@ -91,10 +93,12 @@ async def serve(
     *,
     shutdown: trio.Event | None = None,
     router: Router | None = None,
+    clock: Clock = time.time,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run the whole server until `shutdown` is set (or forever); report the bound URLs.
-    A test may hand in the `router` to watch the sockets it holds."""
+    A test may hand in the `router` to watch the sockets it holds, and the `clock` that rate
+    limits read (seconds since the epoch), to move time on without waiting."""
     if shutdown is None:
         shutdown = trio.Event()
     async with trio_asyncio.open_loop():
@@ -102,16 +106,19 @@ async def serve(
             # Among several workers, each logs only what reached its sockets (realtime/router.py).
             router = router or Router(log_every_event=config.workers == 1)
             writer = MessageWriter(db)
-            sessions = Sessions(db)
+            sessions = Sessions(db, clock=clock)
+            limits = RateLimits(config, clock=clock)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
-            http = create_app(Services(config=config, db=db, sessions=sessions, writer=writer))
+            http = create_app(
+                Services(config=config, db=db, sessions=sessions, writer=writer, limits=limits)
+            )
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,
                 db=db,
                 sessions=sessions,
                 router=router,
-                handlers=ChatHandlers(db, router, writer).table(),
+                handlers=ChatHandlers(db, router, writer, limits).table(),
             )
             app = Application(http, realtime)
             async with trio.open_nursery() as service_nursery:

@@ -18,13 +18,21 @@ SERVING = re.compile(r"serving on (http://\S+)")
 
 @contextmanager
 def serve_process(
-    database_url: str, data_dir: Path, *, client_dir: Path | None = None, timeout: float = 60
+    database_url: str,
+    data_dir: Path,
+    *,
+    client_dir: Path | None = None,
+    rate_limits: bool = False,
+    timeout: float = 60,
 ) -> Iterator[str]:
-    """Start the server on a free port; yield its URL; stop it with SIGTERM."""
+    """Start the server on a free port; yield its URL; stop it with SIGTERM. Its per-address
+    rate limits are off unless asked for: the browser tests register many people from
+    127.0.0.1, as the server suite does."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SOCIALNET_CLIENT_DIR": str(client_dir) if client_dir else "",
+        "SOCIALNET_RATE_LIMITS": "on" if rate_limits else "off",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(data_dir)],

@@ -60,3 +60,14 @@ def test_without_pgserver_or_database_url_a_command_says_so_in_one_line(tmp_path
         result = socialnet(*args, "--data-dir", str(tmp_path), without="pgserver", env=env)
         assert result.returncode == 1
         assert result.stderr.splitlines() == [f"socialnet: {MISSING}"]
+
+
+def test_a_setting_of_the_rate_limits_that_cannot_be_used_is_one_line():
+    for name, value, says in (
+        ("SOCIALNET_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example", "'proxy.example' is not an"),
+        ("SOCIALNET_RATE_LIMITS", "of", "must be on or off, not 'of'"),
+    ):
+        result = socialnet("migrate", env={**os.environ, name: value})
+        assert result.returncode == 1
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"socialnet: {name}") and says in lines[0]

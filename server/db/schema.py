@@ -107,6 +107,17 @@ sessions = Table(
     Index(None, "user_id"),
 )
 
+# Failed logins per account (SPEC.md, Rate limits): a window that opens at a first failure and
+# counts the failures within it. Keyed by the SHA-256 of the lowercased email, typed at login,
+# whether or not an account has it: the table names no one. Rows of past windows are purged.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("email_hash", LargeBinary, primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),
+)
+
 media = Table(
     "media",
     metadata,

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NoReturn
 
 import asyncpg
@@ -27,7 +29,8 @@ from server.db import sessions as rows
 from server.db import users
 from server.db.database import Database, emit
 from server.db.users import User
-from server.domain import passwords
+from server.domain import login_attempts, passwords
+from server.domain.login_attempts import LoginAttempts
 from server.errors import InvalidCredentials, Unavailable
 from server.events import SessionEnded
 
@@ -108,7 +111,11 @@ async def _end(conn: asyncpg.Connection, session_id: int) -> None:
     emit(conn, SessionEnded(session_id))
 
 
-async def _find_credentials(conn: asyncpg.Connection, email: str, replacing: int | None):
+async def _find_credentials(
+    conn: asyncpg.Connection, email: str, replacing: int | None, now: datetime
+):
+    # A locked email is refused before anything changes: the browser's session stays.
+    await login_attempts.check(conn, email, now)
     if replacing is not None:
         await _end(conn, replacing)
     return await users.select_credentials(conn, email)
@@ -129,9 +136,10 @@ async def open_session(conn: asyncpg.Connection, user_id: int) -> str:
 class Sessions:
     """The sessions of this process: authenticate, log in, log out, purge."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time):
         self.db = db
         self.cache = SessionCache()
+        self.attempts = LoginAttempts(clock=clock)
 
     async def authenticate(self, token: str | None) -> Session | None:
         """The live session `token` names, or None."""
@@ -152,16 +160,23 @@ class Sessions:
 
     async def log_in(self, email: str, password: str, *, replacing: int | None) -> tuple[User, str]:
         """Check the password (in a worker thread: Argon2id costs tens of milliseconds) and
-        open a new session; the browser's previous session, `replacing`, ends either way.
-        Wrong email and wrong password are the same error and take the same time."""
-        if len(password) > passwords.MAX_PASSWORD_LENGTH:
-            raise InvalidCredentials()
-        if replacing is not None:
-            self.forget(replacing)
-        found = await self.db.transaction(_find_credentials, email.strip(), replacing)
-        hashed = found.password_hash if found else None
-        if not await trio.to_thread.run_sync(passwords.verify_password, hashed, password):
-            raise InvalidCredentials()
+        open a new session; the browser's previous session, `replacing`, ends either way,
+        unless the email is locked by its failed logins (RateLimited, server/domain/
+        login_attempts.py), which is answered before the password is looked at. Wrong email
+        and wrong password are the same error and take the same time."""
+        email = email.strip()
+        async with self.attempts.one_at_a_time(email):
+            if replacing is not None:
+                self.forget(replacing)
+            found = await self.db.transaction(
+                _find_credentials, email, replacing, self.attempts.now()
+            )
+            hashed = found.password_hash if found else None
+            if len(password) > passwords.MAX_PASSWORD_LENGTH or not await trio.to_thread.run_sync(
+                passwords.verify_password, hashed, password
+            ):
+                await self.db.transaction(login_attempts.record_failure, email, self.attempts.now())
+                raise InvalidCredentials()
         new_hash = None
         if passwords.needs_rehash(hashed):
             new_hash = await trio.to_thread.run_sync(passwords.hash_password, password)
@@ -173,7 +188,8 @@ class Sessions:
         await self.db.transaction(_end, session_id)
 
     async def purge_expired(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
-        """Delete expired rows at start (ready once done) and then every hour."""
+        """Delete expired sessions and ended login-failure windows at start (ready once done)
+        and then every hour."""
         await self._purge_once()
         task_status.started()
         while True:
@@ -183,6 +199,7 @@ class Sessions:
     async def _purge_once(self) -> None:
         try:
             purged = await self.db.run(rows.delete_expired_sessions)
+            await self.db.run(login_attempts.forget_past, self.attempts.now())
         except Unavailable:
             log.warning("could not purge expired sessions: the database is away")
         else:

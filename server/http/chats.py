@@ -70,10 +70,11 @@ async def group_history(group_id: int):
 
 async def _send(kind: str, conversation_id: int):
     """The same path as a WebSocket chat.send: the chat writer stores and publishes it."""
+    viewer = viewer_id()
+    services().limits.charge_chat_send(viewer)
     body = await bodies.json_object()
     text = chat.parse_body(body.get("body"))
     client_msg_id = chat.parse_client_msg_id(body.get("client_msg_id"))
-    viewer = viewer_id()
     message, created = await services().writer.send(
         viewer, kind, conversation_id, text, client_msg_id
     )

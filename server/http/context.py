@@ -11,6 +11,7 @@ from server.db.database import Database
 from server.domain.chat_writer import MessageWriter
 from server.domain.sessions import Session, Sessions
 from server.errors import Unauthenticated
+from server.ratelimit import RateLimits
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Services:
     sessions: Sessions
     # The one write path of chat messages (REST sends too).
     writer: MessageWriter
+    # This process's budgets per client address, and per user for chat sends.
+    limits: RateLimits
 
 
 def services() -> Services:

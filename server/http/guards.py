@@ -1,4 +1,5 @@
-"""Checks every request passes before its handler: Origin, then the session.
+"""Checks every request passes before its handler: Origin, the client's budget (unsafe
+methods), then the session.
 
 They run before the body is read, so a refusal here must also close the connection: hypercorn
 0.18 otherwise leaves the unread body on a keep-alive connection and drops or hangs the client's
@@ -11,6 +12,7 @@ from quart import Response, g, request
 
 from server.domain import sessions
 from server.errors import ForbiddenOrigin, Unauthenticated
+from server.http import ratelimits
 from server.http.context import config, services
 from server.origins import origin_allowed
 
@@ -45,6 +47,7 @@ async def load_session() -> None:
 async def guard_request() -> None:
     if request.method in UNSAFE_METHODS:
         check_origin()
+        ratelimits.charge_unsafe_request()
     if needs_session(request.path):
         await load_session()
         if g.session is None:

@@ -15,6 +15,7 @@ from server.domain import chat
 from server.domain.chat_writer import MessageWriter
 from server.errors import ApiError
 from server.events import Typing
+from server.ratelimit import RateLimits
 from server.realtime import protocol
 from server.realtime.actor import SessionActor
 from server.realtime.protocol import ChatRead, ChatSend, ChatTyping, Target
@@ -29,16 +30,19 @@ TYPING_PERMISSION_SECONDS = 30.0
 
 
 class ChatHandlers:
-    def __init__(self, db: Database, router: Router, writer: MessageWriter):
+    def __init__(self, db: Database, router: Router, writer: MessageWriter, limits: RateLimits):
         self.db = db
         self.router = router
         self.writer = writer
+        # Chat sends per user across all their sockets here (and their HTTP sends).
+        self.limits = limits
 
     def table(self) -> dict:
         return {ChatSend: self.send, ChatTyping: self.typing, ChatRead: self.read}
 
     async def send(self, actor: SessionActor, frame: ChatSend) -> None:
         try:
+            self.limits.charge_chat_send(actor.user_id)
             body = chat.parse_body(frame.body)
             message, _ = await self.writer.send(
                 actor.user_id, frame.to.kind, frame.to.id, body, frame.client_msg_id, skip=actor.id

@@ -5,10 +5,11 @@ It bypasses Quart on purpose. Quart's websocket wrapper spends a nursery, two ta
 and a copy of every header on each socket, and a layer of calls on each frame; at ten thousand
 idle sockets that is megabytes, and in a group fan-out it is latency. HTTP routes stay in Quart.
 
-A socket's life, in order: its session is checked; it is registered with the router; then its
-user's card, groups and contacts are read and its presence announced (so a membership change
-after the registration is never missed, server/realtime/router.py); then it is accepted and the
-actor runs. Whatever happens after the announcement, the `finally` announces the departure.
+A socket's life, in order: its session is checked, and its user's sockets here counted against
+the cap; it is registered with the router; then its user's card, groups and contacts are read
+and its presence announced (so a membership change after the registration is never missed,
+server/realtime/router.py); then it is accepted and the actor runs. Whatever happens after
+the announcement, the `finally` announces the departure.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import trio
 from server.db.database import Database
 from server.domain import sessions
 from server.domain.sessions import Sessions
-from server.errors import ApiError, ForbiddenOrigin, Unauthenticated, Unavailable
+from server.errors import ApiError, ForbiddenOrigin, RateLimited, Unauthenticated, Unavailable
 from server.origins import origin_allowed
 from server.realtime import presence
 from server.realtime.actor import Disconnected, SessionActor
@@ -30,6 +31,13 @@ from server.realtime.router import Router
 PATH = "/ws"
 # Announcing that a socket closed must not hold its task for long.
 PRESENCE_DEADLINE_SECONDS = 2
+# Open sockets per user in this process: a browser holds one per tab, and someone with twenty
+# tabs open is rare; the cap stops one session from holding thousands (each costs memory here
+# and a share of every fan-out). The upgrade beyond it answers 429.
+MAX_SOCKETS_PER_USER = 20
+# Retry-After of that refusal: when one of the user's sockets closes is anyone's guess.
+SOCKET_CAP_RETRY_SECONDS = 30
+TOO_MANY_SOCKETS = "Too many open connections for this account; close a tab and try again."
 
 
 @dataclass
@@ -80,11 +88,14 @@ async def _refuse(scope, send, error: ApiError) -> None:
     """Answer the upgrade with the contract's JSON error (or a bare close where the server
     cannot send an HTTP response to an upgrade)."""
     if "websocket.http.response" in scope.get("extensions", {}):
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
+        if isinstance(error, RateLimited):
+            headers.append((b"retry-after", str(error.retry_after).encode()))
         await send(
             {
                 "type": "websocket.http.response.start",
                 "status": error.status,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+                "headers": headers,
             }
         )
         await send(
@@ -118,6 +129,10 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     if not router.bus_ready:
         # Events published now would not reach this socket: the client retries shortly.
         await _refuse(scope, send, Unavailable())
+        return
+    # Counted and registered with no checkpoint between: two upgrades cannot both pass the cap.
+    if len(router.connections_of(session.user_id)) >= MAX_SOCKETS_PER_USER:
+        await _refuse(scope, send, RateLimited(SOCKET_CAP_RETRY_SECONDS, TOO_MANY_SOCKETS))
         return
     actor = SessionActor(
         AsgiSocket(receive, send),

@@ -183,6 +183,9 @@ class ChatAckFrame(ServerFrame):
 
 @_server_frame("chat.error")
 class ChatErrorFrame(ServerFrame):
+    """A send refused: chat_not_allowed | validation_error | not_found, or rate_limited when the
+    sender's chat budget is spent (server/ratelimit.py), so the client marks that message."""
+
     client_msg_id: str | None
     code: str
 
