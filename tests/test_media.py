@@ -55,13 +55,54 @@ def test_static_gif_is_accepted():
     assert reopen(stored).format == "GIF"
 
 
-def test_animated_gif_keeps_every_frame():
-    original = images.gif(frames=5)
+def test_animated_gif_keeps_every_frame_and_loses_its_comment():
+    original = images.animation(frames=5, duration=[80, 90, 100, 110, 120], loop=0, comment=b"hi")
     stored = media.process_image(original)
-    result = reopen(stored)
     assert stored.content_type == "image/gif"
-    assert result.n_frames == 5
-    assert result.info.get("duration") == 80
+    assert b"hi" in original and b"hi" not in stored.data
+    result = reopen(stored)
+    assert result.n_frames == 5 and result.info["loop"] == 0
+    durations = []
+    for index in range(5):
+        result.seek(index)
+        durations.append(result.info["duration"])
+    assert durations == [80, 90, 100, 110, 120]
+
+
+def test_the_huge_animation_is_refused_before_any_frame_is_decoded(gif_decodes):
+    with pytest.raises(PayloadTooLarge):
+        media.process_image(images.huge_animation())  # 8 frames of 6300 x 6300
+    assert gif_decodes == []
+    media.process_image(images.gif(frames=2))  # the watch does see decoding when there is any
+    assert len(gif_decodes) == 2
+
+
+@pytest.mark.parametrize(
+    ("frames", "size"),
+    [(26, (2000, 2000)), (1001, (2, 2)), (1, (6400, 6400)), (2, (6300, 6500))],
+    ids=["104-megapixels-in-all", "1001-frames", "one-frame-of-41-megapixels", "41-per-frame"],
+)
+def test_animations_over_budget_are_refused_undecoded(gif_decodes, frames, size):
+    with pytest.raises(PayloadTooLarge):
+        media.process_image(images.huge_animation(frames=frames, size=size))
+    assert gif_decodes == []
+
+
+def test_animations_within_budget_are_accepted():
+    stored = media.process_image(images.huge_animation(frames=1000, size=(2, 2)))
+    assert reopen(stored).n_frames == 1000
+    stored = media.process_image(images.huge_animation(frames=24, size=(2000, 2000)))
+    assert reopen(stored).n_frames == 24
+
+
+def test_a_jpeg_carrying_more_pictures_is_a_jpeg():
+    # MPO: what some cameras and phones write; Pillow names the format apart.
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (32, 16), "red"), Image.new("RGB", (32, 16), "blue")
+    first.save(out, format="MPO", save_all=True, append_images=[second])
+    stored = media.process_image(out.getvalue())
+    assert stored.content_type == "image/jpeg"
+    assert reopen(stored).format == "JPEG"
 
 
 def test_text_named_png_is_refused_by_content():
