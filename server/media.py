@@ -25,7 +25,9 @@ frame, delay, disposal and transparency and the loop count survive, comments and
 extensions do not.
 
 Files live under `<data dir>/media`, named by the SHA-256 of their bytes, and are only ever
-served by `GET /media/{id}` after an authorization check; there is no public upload folder.
+served by `GET /media/{id}` after an authorization check. An upload is written under a
+temporary name first (`stage_file`) and takes its content name only once the row that owns it
+has committed (`publish_file`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,16 +204,39 @@ def process_image(data: bytes, *, field: str = "image") -> StoredImage:
         return _reencode(image, field)
 
 
-def write_file(media_dir: Path, image: StoredImage) -> Path:
-    """Write atomically under its content hash; an identical file is already there."""
-    media_dir.mkdir(parents=True, exist_ok=True)
-    path = media_dir / image.filename
-    if not path.exists():
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(image.data)
-        os.replace(temporary, path)
-    return path
+# --- storage ----------------------------------------------------------------------------------
+
+STAGED_SUFFIX = ".tmp"
 
 
 def file_path(media_dir: Path, sha256: str, content_type: str) -> Path:
     return media_dir / f"{sha256}.{EXTENSIONS[content_type]}"
+
+
+def stage_file(media_dir: Path, image: StoredImage) -> Path:
+    """Write the bytes, durably, under a temporary name of their own; nothing serves or
+    counts that name until `publish_file`."""
+    media_dir.mkdir(parents=True, exist_ok=True)
+    staged = media_dir / f"{image.filename}.{secrets.token_hex(8)}{STAGED_SUFFIX}"
+    with open(staged, "xb") as file:
+        file.write(image.data)
+        file.flush()
+        os.fsync(file.fileno())
+    return staged
+
+
+def publish_file(staged: Path) -> Path:
+    """Give a staged file its content name (the row naming it has committed). An identical
+    file may already be there: replacing it is harmless, and the rename is atomic."""
+    path = staged.with_name(".".join(staged.name.split(".")[:2]))
+    os.replace(staged, path)
+    directory = os.open(staged.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path
+
+
+def discard_file(staged: Path) -> None:
+    staged.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""Image rules of SPEC.md, on the processing function itself (no server needed)."""
+"""Image rules of SPEC.md and the file store, on server/media.py itself (no server needed)."""
 
 from __future__ import annotations
 
@@ -183,10 +183,20 @@ def test_empty_file_is_a_validation_error():
         media.process_image(b"")
 
 
-def test_files_are_named_by_content(tmp_path):
+def test_a_file_is_staged_then_published_under_its_content_name(tmp_path):
     stored = media.process_image(images.png())
-    path = media.write_file(tmp_path, stored)
+    staged = media.stage_file(tmp_path, stored)
+    assert staged.name.startswith(stored.filename) and staged.name.endswith(".tmp")
+    path = media.publish_file(staged)
+    assert path == media.file_path(tmp_path, stored.sha256, stored.content_type)
     assert path.name == f"{stored.sha256}.png"
     assert path.read_bytes() == stored.data
-    assert media.write_file(tmp_path, stored) == path  # idempotent
+    # The same content again: published over the first, one file.
+    assert media.publish_file(media.stage_file(tmp_path, stored)) == path
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_discarded_upload_leaves_nothing(tmp_path):
+    staged = media.stage_file(tmp_path, media.process_image(images.png()))
+    media.discard_file(staged)
+    assert list(tmp_path.iterdir()) == []

@@ -44,7 +44,7 @@ async def insert_media(
 
 
 async def insert_image(conn: asyncpg.Connection, owner_id: int, image: StoredImage) -> Media:
-    """The row of an image already processed and written to storage."""
+    """The row of a processed image (its file takes its content name once this commits)."""
     return await insert_media(
         conn,
         owner_id=owner_id,
@@ -68,3 +68,11 @@ async def select_visible_media(
 ) -> Media | None:
     """The media row when `viewer_id` may see it, else None (the caller answers 404)."""
     return from_record(Media, await conn.fetchrow(SELECT_VISIBLE_MEDIA, media_id, viewer_id))
+
+
+SELECT_IS_STORED = "SELECT EXISTS (SELECT 1 FROM media WHERE sha256 = $1)"
+
+
+async def is_stored(conn: asyncpg.Connection, sha256: str) -> bool:
+    """Whether a row names the file of this content (rows may share one file)."""
+    return await conn.fetchval(SELECT_IS_STORED, sha256)
