@@ -27,16 +27,19 @@ extensions do not.
 Files live under `<data dir>/media`, named by the SHA-256 of their bytes, and are only ever
 served by `GET /media/{id}` after an authorization check. An upload is written under a
 temporary name first (`stage_file`) and takes its content name only once the row that owns it
-has committed (`publish_file`).
+has committed (`publish_file`); files no row names are swept (server/domain/media_sweeper.py).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
+import re
 import secrets
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,7 +209,9 @@ def process_image(data: bytes, *, field: str = "image") -> StoredImage:
 
 # --- storage ----------------------------------------------------------------------------------
 
+CONTENT_NAME = re.compile(r"[0-9a-f]{64}\.(?:jpg|png|gif)")
 STAGED_SUFFIX = ".tmp"
+LOCK_NAME = ".lock"
 
 
 def file_path(media_dir: Path, sha256: str, content_type: str) -> Path:
@@ -229,7 +234,8 @@ def publish_file(staged: Path) -> Path:
     """Give a staged file its content name (the row naming it has committed). An identical
     file may already be there: replacing it is harmless, and the rename is atomic."""
     path = staged.with_name(".".join(staged.name.split(".")[:2]))
-    os.replace(staged, path)
+    with StorageLock(staged.parent, exclusive=False):
+        os.replace(staged, path)
     directory = os.open(staged.parent, os.O_RDONLY)
     try:
         os.fsync(directory)
@@ -240,3 +246,79 @@ def publish_file(staged: Path) -> Path:
 
 def discard_file(staged: Path) -> None:
     staged.unlink(missing_ok=True)
+
+
+class StorageLock:
+    """A lock on the media directory, shared between processes on the host: the sweeper holds
+    it exclusively from the moment it asks the database which files are named until it has
+    removed the others, and publishing a file holds it shared, so a file whose row commits in
+    between is never removed after being published. Blocking: use it in a worker thread."""
+
+    def __init__(self, media_dir: Path, *, exclusive: bool):
+        self.path = media_dir / LOCK_NAME
+        self.exclusive = exclusive
+        self.fd: int | None = None
+
+    def acquire(self) -> StorageLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor releases the lock
+            self.fd = None
+
+    def __enter__(self) -> StorageLock:
+        return self.acquire()
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
+@dataclass(frozen=True, slots=True)
+class StaleFiles:
+    """Files last written before the cutoff: by content hash, and staged ones."""
+
+    named: dict[str, Path]
+    staged: list[Path]
+
+
+def stale_files(media_dir: Path, modified_before: float) -> StaleFiles:
+    """The media directory's files older than `modified_before` (a POSIX time). Only names this
+    module makes are considered; anything else is left alone."""
+    named: dict[str, Path] = {}
+    staged: list[Path] = []
+    try:
+        entries = list(os.scandir(media_dir))
+    except FileNotFoundError:
+        return StaleFiles(named, staged)
+    for entry in entries:
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_mtime >= modified_before:
+                continue
+        except FileNotFoundError:
+            continue
+        if CONTENT_NAME.fullmatch(entry.name):
+            named[entry.name[:64]] = Path(entry.path)
+        elif entry.name.endswith(STAGED_SUFFIX):
+            staged.append(Path(entry.path))
+    return StaleFiles(named, staged)
+
+
+def remove_files(paths: Iterable[Path]) -> int:
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed += 1
+    return removed

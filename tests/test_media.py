@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import random
+from pathlib import Path
 
 import pytest
+import trio
 from PIL import Image
 
 from server import media
@@ -193,10 +196,53 @@ def test_a_file_is_staged_then_published_under_its_content_name(tmp_path):
     assert path.read_bytes() == stored.data
     # The same content again: published over the first, one file.
     assert media.publish_file(media.stage_file(tmp_path, stored)) == path
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [media.LOCK_NAME, path.name]
 
 
 def test_a_discarded_upload_leaves_nothing(tmp_path):
     staged = media.stage_file(tmp_path, media.process_image(images.png()))
     media.discard_file(staged)
     assert list(tmp_path.iterdir()) == []
+
+
+def waiting_for_lock(path: Path) -> bool:
+    """Whether some process or thread is blocked on the lock of this file (/proc/locks)."""
+    inode = f":{path.stat().st_ino} "
+    return any("->" in line and inode in line for line in Path("/proc/locks").open())
+
+
+async def test_publishing_waits_while_the_sweeper_holds_the_lock(tmp_path):
+    stored = media.process_image(images.png())
+    staged = media.stage_file(tmp_path, stored)
+    sweeper = media.StorageLock(tmp_path, exclusive=True).acquire()
+    published = trio.Event()
+
+    async def publish():
+        await trio.to_thread.run_sync(media.publish_file, staged)
+        published.set()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(publish)
+        with trio.fail_after(5):
+            while not waiting_for_lock(tmp_path / media.LOCK_NAME):
+                await trio.lowlevel.checkpoint()
+        assert not published.is_set() and staged.exists()
+        sweeper.release()
+        with trio.fail_after(5):
+            await published.wait()
+    assert (tmp_path / stored.filename).read_bytes() == stored.data
+
+
+def test_stale_files_are_found_by_name_and_age(tmp_path):
+    stored = media.process_image(images.png())
+    named = media.publish_file(media.stage_file(tmp_path, stored))
+    staged = media.stage_file(tmp_path, media.process_image(images.jpeg()))
+    other = tmp_path / "notes.txt"
+    other.write_text("not ours")
+    for path in (named, staged, other):
+        os.utime(path, (1_000, 1_000))
+    found = media.stale_files(tmp_path, modified_before=2_000)
+    assert found.named == {stored.sha256: named}
+    assert found.staged == [staged]
+    assert media.stale_files(tmp_path, modified_before=500) == media.StaleFiles({}, [])
+    assert media.stale_files(tmp_path / "absent", modified_before=2_000).named == {}

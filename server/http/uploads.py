@@ -9,7 +9,8 @@ Every route that takes an image (register, avatar change, post, comment) does th
 under a temporary name, and gives it its content name only when the block, the owning
 transaction, has committed. A refusal (email taken, a post that may not be made), any other
 error or a cancellation leaves nothing behind. Several rows may share one file: nothing here
-ever removes a content-named file. Between the COMMIT and the rename, a millisecond or so,
+ever removes a content-named file; the sweeper does, for files no row names
+(server/domain/media_sweeper.py). Between the COMMIT and the rename, a millisecond or so,
 someone told of the new row over the bus would get a 404 for its image; the uploader, who is
 answered after the rename, never does.
 """

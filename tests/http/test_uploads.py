@@ -20,15 +20,18 @@ from server.domain.sessions import Sessions
 from server.http import uploads
 from server.http.app import create_app
 from server.http.context import Services, db
+from server.media import LOCK_NAME
 from tests import images
 from tests.conftest import register
 from tests.http.test_posts import post
 
 
 def stored_files(server) -> list[str]:
-    """Every file of the media directory: content names and staged ones alike."""
+    """Every file of the media directory but its lock: content names and staged ones alike."""
     directory = server.config.media_dir
-    return sorted(path.name for path in directory.iterdir()) if directory.exists() else []
+    if not directory.exists():
+        return []
+    return sorted(path.name for path in directory.iterdir() if path.name != LOCK_NAME)
 
 
 def avatar(data: bytes, name: str = "me.jpg"):
