@@ -68,7 +68,8 @@ async def process_image(data: bytes, *, field: str) -> media.StoredImage:
 @asynccontextmanager
 async def open_upload(data: bytes | None, *, field: str) -> AsyncIterator[media.StoredImage | None]:
     """The processed image (None without data), stored under its content name only if the
-    block completes: wrap exactly the transaction that writes the row owning it."""
+    block completes: the block ends with the transaction that writes the row owning it (a
+    contract refusal raised in it means that transaction rolled back)."""
     if not data:
         yield None
         return
