@@ -10,6 +10,7 @@ as one tree of tasks, each long-lived service with a named owner.
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
              ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
+             ├─ sweeper.run()                removes media rows and files nothing uses
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
              └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
 
@@ -33,6 +34,7 @@ from hypercorn.config import Config as HypercornConfig
 from server.config import Config
 from server.db.database import open_database
 from server.domain.chat_writer import MessageWriter
+from server.domain.media_sweeper import MediaSweeper
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
@@ -127,6 +129,7 @@ async def serve(
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
                 await service_nursery.start(presence.keep_presence, router, db)
+                await service_nursery.start(MediaSweeper(db, config.media_dir).run)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its
                 # connections finished or their grace period ran out.

@@ -201,3 +201,20 @@ async def bob(new_persona) -> Persona:
 @pytest.fixture
 async def carol(new_persona) -> Persona:
     return await new_persona("Carol", is_public=False)
+
+
+@pytest.fixture
+def gif_decodes() -> list[str]:
+    """Pillow's GIF decoder, watched: each frame it starts to decode adds its mode to the list
+    (Pillow's own decoder still does the work)."""
+    from PIL import Image
+
+    started: list[str] = []
+
+    def decoder(mode: str, *args):
+        started.append(mode)
+        return Image.core.gif_decoder(mode, *args)
+
+    Image.register_decoder("gif", decoder)
+    yield started
+    Image.DECODERS.pop("gif", None)

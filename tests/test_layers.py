@@ -5,7 +5,7 @@ so the house reads bottom-up and a change to the bus or the web framework stays 
     interfaces   http/   realtime/        (neither imports the other)
     rules        domain/
     data         db/
-    leaves       events, shapes, errors, config, origins, addresses, ratelimit, media, logs,
+    leaves       events, shapes, errors, config, origins, addresses, ratelimit, media, gif, logs,
                  signals, gc_tuning
 
 The rule is read from the code itself: every import statement of every module, wherever it
@@ -42,6 +42,7 @@ LAYERS = {
     "server.addresses": 0,
     "server.ratelimit": 0,
     "server.media": 0,
+    "server.gif": 0,
     "server.logs": 0,
     "server.signals": 0,
     "server.gc_tuning": 0,

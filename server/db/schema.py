@@ -93,6 +93,8 @@ users = Table(
     Column("is_public", Boolean, nullable=False, server_default=text("true")),
     _created_at(),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+    # Deleting a media row checks this key; so does the sweep of unused rows.
+    Index(None, "avatar_id"),
 )
 
 sessions = Table(
@@ -131,6 +133,8 @@ media = Table(
     _created_at(),
     _enum_check("content_type", IMAGE_TYPES, "content_type"),
     Index(None, "owner_id"),
+    # Rows sharing one file (content-addressed): is a file still named by a row?
+    Index(None, "sha256"),
 )
 
 # --- followers --------------------------------------------------------------------------------
@@ -318,6 +322,7 @@ messages = Table(
     Index(None, "sender_id", "recipient_id", "id"),
     Index(None, "recipient_id", "id"),
     Index(None, "group_id", "id"),
+    Index(None, "media_id"),
 )
 
 direct_read_markers = Table(

@@ -142,7 +142,7 @@ def parse_registration(form: dict[str, object], *, today: date) -> Registration:
 async def register(
     conn: asyncpg.Connection, form: Registration, password_hash: str, avatar: StoredImage | None
 ) -> tuple[User, str]:
-    """Create the account (its avatar already processed and stored) and its first session:
+    """Create the account (its avatar already processed) and its first session:
     (the user, the session token). EmailTaken when the email is registered (any letter case)."""
     user = await users.insert_user(
         conn,

@@ -13,7 +13,7 @@ from server.errors import NotFound
 from server.http import bodies
 from server.http.context import db, services, session, viewer_id
 from server.http.guards import clear_session_cookie, load_session, set_session_cookie
-from server.http.uploads import prepare_image
+from server.http.uploads import open_upload
 from server.shapes import me_json
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/auth")
@@ -25,9 +25,9 @@ async def register():
     fields = await bodies.form_fields()
     form = accounts.parse_registration(fields, today=datetime.now(UTC).date())
     avatar_bytes = await bodies.optional_file("avatar")
-    avatar = await prepare_image(avatar_bytes, field="avatar") if avatar_bytes else None
-    password_hash = await trio.to_thread.run_sync(passwords.hash_password, form.password)
-    user, token = await db().transaction(accounts.register, form, password_hash, avatar)
+    async with open_upload(avatar_bytes, field="avatar") as avatar:
+        password_hash = await trio.to_thread.run_sync(passwords.hash_password, form.password)
+        user, token = await db().transaction(accounts.register, form, password_hash, avatar)
     return await _with_cookie({"user": me_json(user)}, 201, token)
 
 

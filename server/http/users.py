@@ -18,7 +18,7 @@ from server.errors import NotFound, ValidationError
 from server.http import bodies
 from server.http.context import db, viewer_id
 from server.http.paging import page_args, paged, query_text
-from server.http.uploads import prepare_image
+from server.http.uploads import open_upload
 from server.shapes import card_from_row, iso, me_json, media_url, post_from_row
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
@@ -179,8 +179,8 @@ async def put_avatar():
     data = await bodies.optional_file("avatar")
     if data is None:
         raise ValidationError(fields={"avatar": "choose an image"})
-    image = await prepare_image(data, field="avatar")
-    user = await db().transaction(set_avatar, viewer_id(), image)
+    async with open_upload(data, field="avatar") as image:
+        user = await db().transaction(set_avatar, viewer_id(), image)
     return {"user": me_json(user)}
 
 
