@@ -53,7 +53,7 @@ class ChatHandlers:
             reply = protocol.ChatAckFrame(
                 frame.client_msg_id, message_from_row(message, actor.user_id)
             )
-        actor.deliver_nowait(protocol.dump_server_frame(reply))
+        actor.send_frame(reply)
 
     async def typing(self, actor: SessionActor, frame: ChatTyping) -> None:
         now = time.monotonic()
@@ -96,4 +96,4 @@ class ChatHandlers:
                 frame.up_to,
             )
         except ApiError as error:
-            actor.deliver_nowait(protocol.dump_server_frame(protocol.ErrorFrame(error.code)))
+            actor.send_frame(protocol.ErrorFrame(error.code))

@@ -27,6 +27,7 @@ from server.origins import origin_allowed
 from server.realtime import presence
 from server.realtime.actor import Disconnected, SessionActor
 from server.realtime.router import Router
+from server.wire import FRAMES_EXTENSION
 
 PATH = "/ws"
 # Announcing that a socket closed must not hold its task for long.
@@ -53,11 +54,14 @@ class RealtimeServices:
 
 
 class AsgiSocket:
-    """The WebSocket as a SessionActor sees it, over the ASGI receive/send callables."""
+    """The WebSocket as a SessionActor sees it: ASGI's receive and close, and frames written
+    below ASGI (server/wire.py: encoded once per audience by the router, no ASGI message and no
+    wsproto encoding per socket)."""
 
-    def __init__(self, receive, send):
+    def __init__(self, receive, send, send_frames):
         self._receive = receive
         self._send = send
+        self.send_frames = send_frames
 
     async def receive(self) -> str | bytes:
         event = await self._receive()
@@ -68,9 +72,6 @@ class AsgiSocket:
         if kind == "websocket.disconnect":
             raise Disconnected()
         return await self.receive()  # nothing else is expected once connected
-
-    async def send(self, text: str) -> None:
-        await self._send({"type": "websocket.send", "text": text})
 
     async def close(self, code: int, reason: str = "") -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
@@ -134,8 +135,12 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     if len(router.connections_of(session.user_id)) >= MAX_SOCKETS_PER_USER:
         await _refuse(scope, send, RateLimited(SOCKET_CAP_RETRY_SECONDS, TOO_MANY_SOCKETS))
         return
+    send_frames = scope.get("extensions", {}).get(FRAMES_EXTENSION)
+    if send_frames is None:
+        raise RuntimeError("/ws needs server/http/hypercorn_worker.py (it writes frames itself)")
+    socket = AsgiSocket(receive, send, send_frames)
     actor = SessionActor(
-        AsgiSocket(receive, send),
+        socket,
         user_id=session.user_id,
         session_id=session.id,
         handlers=services.handlers,
@@ -160,7 +165,7 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         actor.memo["card"] = context.card
         await send({"type": "websocket.accept"})
         for frame in presence.snapshot(router, contacts):
-            actor.deliver_nowait(frame)
+            actor.send_frame(frame)
         await actor.run()
     finally:
         # Synchronous on purpose: no checkpoint, so no cancellation can interrupt it.

@@ -60,12 +60,10 @@ def leave(user_id: int, contacts: tuple[int, ...], process: str) -> PresenceChan
     return PresenceChanged(user_id, -1, contacts, process)
 
 
-def snapshot(router: Router, contacts: tuple[int, ...]) -> list[str]:
+def snapshot(router: Router, contacts: tuple[int, ...]) -> list[protocol.PresenceFrame]:
     """Presence frames for the contacts online now, for a socket that just opened."""
     return [
-        protocol.dump_server_frame(protocol.PresenceFrame(contact, True))
-        for contact in contacts
-        if router.is_online(contact)
+        protocol.PresenceFrame(contact, True) for contact in contacts if router.is_online(contact)
     ]
 
 

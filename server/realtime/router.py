@@ -51,8 +51,8 @@ class Connection(Protocol):
     user_id: int
     session_id: int
 
-    def deliver_nowait(self, text: str) -> bool:
-        """Queue one frame; False when the mailbox is full (the actor then closes itself)."""
+    def deliver_nowait(self, data: bytes) -> bool:
+        """Queue one encoded frame; False when the mailbox is full (the actor then closes)."""
 
     def close(self, code: int) -> None: ...
 
@@ -329,16 +329,16 @@ class Router:
     def _deliver(
         self, users: Iterable[int], frame: ServerFrame, *, skip: str | None = None
     ) -> Outcome:
-        text = None  # dumped once for every socket, and only if one is here
+        data = None  # encoded once for every socket, and only if one is here
         outcome = Outcome(frame_type=frame.type)
         for user_id in users:
             outcome.recipients += 1
             for connection in tuple(self._by_user.get(user_id, ())):
                 if connection.id == skip:
                     continue
-                if text is None:
-                    text = protocol.dump_server_frame(frame)
-                if connection.deliver_nowait(text):
+                if data is None:
+                    data = protocol.wire(frame)
+                if connection.deliver_nowait(data):
                     outcome.reached += 1
                 else:
                     outcome.dropped += 1

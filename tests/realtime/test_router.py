@@ -20,12 +20,12 @@ class FakeConnection:
         self.id = f"conn-{user_id}-{id(self)}"
         self.user_id = user_id
         self.session_id = session_id
-        self.send, self.receive = trio.open_memory_channel[str](size)
+        self.send, self.receive = trio.open_memory_channel[bytes](size)
         self.closed_with: int | None = None
 
-    def deliver_nowait(self, text: str) -> bool:
+    def deliver_nowait(self, data: bytes) -> bool:
         try:
-            self.send.send_nowait(text)
+            self.send.send_nowait(data)
         except trio.WouldBlock:
             self.close(protocol.CLOSE_TOO_SLOW)
             return False
@@ -38,9 +38,17 @@ class FakeConnection:
         out = []
         while True:
             try:
-                out.append(json.loads(self.receive.receive_nowait()))
+                out.append(json.loads(text_of(self.receive.receive_nowait())))
             except trio.WouldBlock:
                 return out
+
+
+def text_of(frame: bytes) -> str:
+    """The payload of one unmasked WebSocket text frame (what the router queues)."""
+    assert frame[0] == 0x81, frame[:2]
+    size = frame[1] & 0x7F
+    start = 2 if size < 126 else 4 if size == 126 else 10
+    return frame[start:].decode()
 
 
 def online(router: Router, connection: FakeConnection, group_ids=()) -> FakeConnection:
