@@ -70,6 +70,23 @@ def _default_client_dir() -> Path | None:
     return built if built.is_dir() else None
 
 
+# Workers by default: one per core this process may use, at most this many. Each worker holds up
+# to `db_pool_size` database connections and one for the bus: 8 workers stay within the 100
+# connections of a default Postgres.
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    """One server process per core: a process runs its Python on one core at a time, and a
+    message's work (HTTP, the trio/asyncio crossing, frames) is CPU, so a second core helps
+    only through a second process (docs/benchmarks.md measures 1 against 2)."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
+
+
+def workers_from_environment() -> bool:
+    return bool(os.environ.get("SOCIALNET_WORKERS", "").strip())
+
+
 @dataclass(frozen=True)
 class Config:
     host: str = "127.0.0.1"
@@ -89,6 +106,7 @@ class Config:
         default_factory=lambda: os.environ.get("SOCIALNET_LOG_FORMAT", "console")
     )
     # Server processes behind the one port (server/workers.py); 1 serves from this process.
+    # `socialnet serve` without --workers or SOCIALNET_WORKERS takes default_workers().
     workers: int = field(default_factory=lambda: _env_int("SOCIALNET_WORKERS", 1))
     # SOCIALNET_RATE_LIMITS=off turns the per-address budgets (and the per-user chat budget)
     # off, for load tests and audits from one address; the per-account login limit stays.

@@ -7,6 +7,7 @@ as one tree of tasks, each long-lived service with a named owner.
           └─ service nursery
              ├─ router.run()                 fans events out to the sockets of this process
              ├─ writer.run()                 stores chat messages (sockets and HTTP) in batches
+             ├─ ephemeral.run()              publishes typing and departures, batched
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
              ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
@@ -44,6 +45,7 @@ from server.ratelimit import Clock, RateLimits
 from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
+from server.realtime.ephemeral import EphemeralPublisher
 from server.realtime.router import Router
 from server.signals import stop_on_signal
 
@@ -115,17 +117,20 @@ async def serve(
             http = create_app(
                 Services(config=config, db=db, sessions=sessions, writer=writer, limits=limits)
             )
+            ephemeral = EphemeralPublisher(db)
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,
                 db=db,
+                ephemeral=ephemeral,
                 sessions=sessions,
                 router=router,
-                handlers=ChatHandlers(db, router, writer, limits).table(),
+                handlers=ChatHandlers(db, router, writer, ephemeral, limits).table(),
             )
             app = Application(http, realtime)
             async with trio.open_nursery() as service_nursery:
                 await service_nursery.start(router.run)
                 await service_nursery.start(writer.run)
+                await service_nursery.start(ephemeral.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
                 await service_nursery.start(presence.keep_presence, router, db)

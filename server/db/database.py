@@ -39,12 +39,15 @@ RESTART_DELAYS = (1, 2, 5, 10, 30)
 class Connection(asyncpg.Connection):
     """A lane's connection, which also carries the bus events its work emits (`emit`)."""
 
-    __slots__ = ("outbox",)
+    __slots__ = ("outbox", "notify_channel")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Emptied at the start of every crossing.
         self.outbox: list[Event] = []
+        # The NOTIFY channel when events travel inside the work's own statements (the Postgres
+        # bus), so that a hot write may publish in the statement that writes; else None.
+        self.notify_channel: str | None = None
 
 
 def emit(conn: Connection, *batch: Event) -> None:
@@ -114,6 +117,7 @@ class Database:
     ) -> tuple[T, list[Event]]:
         """Asyncio side, on a lane: the work, then what it emitted."""
         conn.outbox.clear()
+        conn.notify_channel = notify.CHANNEL if self.publish_after_commit is None else None
         if not in_transaction:
             result = await fn(conn, *args)
             return result, await self._flush(conn)

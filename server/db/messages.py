@@ -142,31 +142,50 @@ async def select_group_history(
     return await conn.fetch(GROUP_HISTORY, group_id, before, limit)
 
 
-async def mark_direct_read(conn: asyncpg.Connection, user_id: int, peer_id: int, up_to: int):
-    await conn.execute(
-        """
-        INSERT INTO direct_read_markers (user_id, peer_id, last_read_message_id)
-        VALUES ($1, $2, $3)
-        ON CONFLICT (user_id, peer_id) DO UPDATE
-        SET last_read_message_id = GREATEST(direct_read_markers.last_read_message_id, $3)
-        """,
-        user_id,
-        peer_id,
-        up_to,
-    )
+# A read marker moved, and its ReadMarkerMoved event (server/events.py) published by the same
+# statement when $6 names the NOTIFY channel: one round trip for the hot write of chat reads.
+# `moved` is false for no such person or group, or for someone who is not a member.
+def _move_read_marker(moving: str) -> str:
+    event = """json_build_object(
+        'op', 'read', 'user_id', $1::bigint, 'kind', $5::text, 'conversation_id', $2::bigint,
+        'up_to', $3::bigint, 'skip', $4::text)::text"""
+    return f"""
+WITH moved AS ({moving}
+), published AS (
+    SELECT pg_notify($6, {event}) FROM moved WHERE $6::text IS NOT NULL
+)
+SELECT EXISTS (SELECT 1 FROM moved) AS moved, (SELECT count(*) FROM published) > 0 AS published
+"""
 
 
-async def mark_group_read(conn: asyncpg.Connection, user_id: int, group_id: int, up_to: int):
-    await conn.execute(
-        """
-        UPDATE group_members
-        SET last_read_message_id = GREATEST(COALESCE(last_read_message_id, 0), $3)
-        WHERE user_id = $1 AND group_id = $2
-        """,
-        user_id,
-        group_id,
-        up_to,
-    )
+MOVE_DIRECT_READ = _move_read_marker("""
+    INSERT INTO direct_read_markers (user_id, peer_id, last_read_message_id)
+    SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+    ON CONFLICT (user_id, peer_id) DO UPDATE
+    SET last_read_message_id = GREATEST(direct_read_markers.last_read_message_id, $3)
+    RETURNING 1""")
+
+MOVE_GROUP_READ = _move_read_marker("""
+    UPDATE group_members
+    SET last_read_message_id = GREATEST(COALESCE(last_read_message_id, 0), $3)
+    WHERE user_id = $1 AND group_id = $2
+    RETURNING 1""")
+
+
+async def move_read_marker(
+    conn: asyncpg.Connection,
+    kind: str,
+    user_id: int,
+    conversation_id: int,
+    up_to: int,
+    skip: str | None,
+) -> tuple[bool, bool]:
+    """(moved, published): moved is False when the conversation is not the user's to read;
+    published is True when the statement itself sent the event (the Postgres bus)."""
+    sql = MOVE_GROUP_READ if kind == "group" else MOVE_DIRECT_READ
+    channel = getattr(conn, "notify_channel", None)
+    row = await conn.fetchrow(sql, user_id, conversation_id, up_to, skip, kind, channel)
+    return row["moved"], row["published"]
 
 
 # Every direct conversation of $1: the other person, the last message, unread count.

@@ -96,7 +96,7 @@ async def send_group(group_id: int):
 async def _read(kind: str, conversation_id: int):
     body = await bodies.json_object()
     up_to = parse_id(body.get("up_to"), field="up_to", message="a message id")
-    await db().transaction(chat.mark_read, viewer_id(), kind, conversation_id, up_to)
+    await db().run_shielded(chat.mark_read, viewer_id(), kind, conversation_id, up_to)
     return "", 204
 
 

@@ -18,6 +18,7 @@ from server.events import Typing
 from server.ratelimit import RateLimits
 from server.realtime import protocol
 from server.realtime.actor import SessionActor
+from server.realtime.ephemeral import EphemeralPublisher
 from server.realtime.protocol import ChatRead, ChatSend, ChatTyping, Target
 from server.realtime.router import Router
 from server.shapes import message_from_row
@@ -30,10 +31,19 @@ TYPING_PERMISSION_SECONDS = 30.0
 
 
 class ChatHandlers:
-    def __init__(self, db: Database, router: Router, writer: MessageWriter, limits: RateLimits):
+    def __init__(
+        self,
+        db: Database,
+        router: Router,
+        writer: MessageWriter,
+        ephemeral: EphemeralPublisher,
+        limits: RateLimits,
+    ):
         self.db = db
         self.router = router
         self.writer = writer
+        # Typing leaves without a round trip of the socket's own.
+        self.ephemeral = ephemeral
         # Chat sends per user across all their sockets here (and their HTTP sends).
         self.limits = limits
 
@@ -72,7 +82,7 @@ class ChatHandlers:
             if not await self._may_message(actor, frame.to, now):
                 return
             event = Typing(card, "direct", frame.to.id)
-        await self.db.publish(event)
+        self.ephemeral.publish_nowait(event)
 
     async def _may_message(self, actor: SessionActor, to: Target, now: float) -> bool:
         key = ("may_message", to.id)
@@ -88,7 +98,7 @@ class ChatHandlers:
 
     async def read(self, actor: SessionActor, frame: ChatRead) -> None:
         try:
-            await self.db.transaction(
+            await self.db.run_shielded(
                 partial(chat.mark_read, skip=actor.id),
                 actor.user_id,
                 frame.conversation.kind,

@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import trio
-
 from server.db.database import Database
 from server.domain import sessions
 from server.domain.sessions import Sessions
@@ -26,12 +24,11 @@ from server.errors import ApiError, ForbiddenOrigin, RateLimited, Unauthenticate
 from server.origins import origin_allowed
 from server.realtime import presence
 from server.realtime.actor import Disconnected, SessionActor
+from server.realtime.ephemeral import EphemeralPublisher
 from server.realtime.router import Router
 from server.wire import FRAMES_EXTENSION
 
 PATH = "/ws"
-# Announcing that a socket closed must not hold its task for long.
-PRESENCE_DEADLINE_SECONDS = 2
 # Open sockets per user in this process: a browser holds one per tab, and someone with twenty
 # tabs open is rare; the cap stops one session from holding thousands (each costs memory here
 # and a share of every fan-out). The upgrade beyond it answers 429.
@@ -49,6 +46,8 @@ class RealtimeServices:
     db: Database
     sessions: Sessions
     router: Router
+    # Typing and presence leave without a round trip of the socket's own.
+    ephemeral: EphemeralPublisher
     # Client frame type -> handler (server/realtime/chat.py registers the chat frames).
     handlers: dict = field(default_factory=dict)
 
@@ -171,13 +170,6 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         # Synchronous on purpose: no checkpoint, so no cancellation can interrupt it.
         router.unregister(actor)
         if contacts is not None:
-            with trio.move_on_after(PRESENCE_DEADLINE_SECONDS) as deadline:
-                deadline.shield = True
-                try:
-                    await services.db.publish(
-                        presence.leave(session.user_id, contacts, router.process_id)
-                    )
-                except Unavailable:
-                    # The bus is down with the database: every router will start counting
-                    # afresh once its own bus connection is back (router.bus_lost).
-                    pass
+            services.ephemeral.publish_nowait(
+                presence.leave(session.user_id, contacts, router.process_id)
+            )
