@@ -111,12 +111,16 @@ class SlidingWindow:
 
 
 class RateLimits:
-    """The per-process budgets: per client address (HTTP) and per user (chat sends).
+    """The per-process budgets: other writes per client address (HTTP), and chat sends per
+    user. (The small per-address budgets are counted in Postgres, for every process together:
+    server/domain/address_budgets.py.)
 
     With several worker processes on one port (server/workers.py) each keeps its own counts, so
     each gets its share of every budget, and the server as a whole never allows more than
     SPEC.md says. A client whose requests all reach one worker (one keep-alive connection) gets
-    only that worker's share. Off (`config.rate_limits`), nothing here refuses anything.
+    only that worker's share: of budgets this large (300 writes per 5 minutes, 30 chat sends per
+    10 s) a share is still far above what a person does. Off (`config.rate_limits`), nothing here
+    refuses anything.
     """
 
     def __init__(self, config: Config, *, clock: Clock = time.time):
@@ -128,10 +132,6 @@ class RateLimits:
         def window(budget: Budget) -> SlidingWindow:
             return SlidingWindow(budget.share(workers), clock=clock)
 
-        self.login = window(LOGIN)
-        self.register = window(REGISTER)
-        self.password_reset = window(PASSWORD_RESET)
-        self.upload = window(UPLOAD)
         self.write = window(WRITE)
         self.chat = window(CHAT_SENDS)
 

@@ -10,6 +10,7 @@ as one tree of tasks, each long-lived service with a named owner.
              ├─ ephemeral.run()              publishes typing and departures, batched
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
+             ├─ address_budgets.forget_idle() forgets clients whose budgets are all free
              ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
              ├─ sweeper.run()                removes media rows and files nothing uses
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
@@ -34,6 +35,7 @@ from hypercorn.config import Config as HypercornConfig
 
 from server.config import Config
 from server.db.database import open_database
+from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
 from server.domain.media_sweeper import MediaSweeper
 from server.domain.sessions import Sessions
@@ -112,10 +114,18 @@ async def serve(
             writer = MessageWriter(db)
             sessions = Sessions(db, clock=clock)
             limits = RateLimits(config, clock=clock)
+            address_budgets = AddressBudgets(db, enabled=config.rate_limits, clock=clock)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
             http = create_app(
-                Services(config=config, db=db, sessions=sessions, writer=writer, limits=limits)
+                Services(
+                    config=config,
+                    db=db,
+                    sessions=sessions,
+                    writer=writer,
+                    limits=limits,
+                    address_budgets=address_budgets,
+                )
             )
             ephemeral = EphemeralPublisher(db)
             realtime = RealtimeServices(
@@ -133,6 +143,7 @@ async def serve(
                 await service_nursery.start(ephemeral.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
+                await service_nursery.start(address_budgets.forget_idle)
                 await service_nursery.start(presence.keep_presence, router, db)
                 await service_nursery.start(MediaSweeper(db, config.media_dir).run)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)

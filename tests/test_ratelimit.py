@@ -7,7 +7,7 @@ import pytest
 
 from server.config import Config
 from server.errors import RateLimited
-from server.ratelimit import CHAT_SENDS, REGISTER, Budget, RateLimits, SlidingWindow
+from server.ratelimit import CHAT_SENDS, REGISTER, WRITE, Budget, RateLimits, SlidingWindow
 
 
 class Clock:
@@ -89,14 +89,14 @@ def test_a_budget_is_shared_among_workers_and_never_below_one():
 
 def test_each_worker_keeps_its_share():
     limits = RateLimits(Config(workers=2, rate_limits=True), clock=Clock())
-    waits = [limits.hit(limits.register, "client") for _ in range(3)]
-    assert waits[:2] == [0, 0] and waits[2] > 0  # 5 per 30 minutes, 2 for each of 2 workers
+    waits = [limits.hit(limits.write, "client") for _ in range(WRITE.limit // 2 + 1)]
+    assert not any(waits[:-1]) and waits[-1] > 0  # 300 per 5 minutes, 150 for each of 2
     assert limits.chat.budget == CHAT_SENDS.share(2)
 
 
 def test_off_refuses_nothing():
     limits = RateLimits(Config(rate_limits=False), clock=Clock())
-    assert all(limits.hit(limits.register, "client") == 0 for _ in range(50))
+    assert all(limits.hit(limits.write, "client") == 0 for _ in range(WRITE.limit * 2))
     for _ in range(CHAT_SENDS.limit * 2):
         limits.charge_chat_send(1)
 

@@ -7,6 +7,7 @@ head equals this metadata, so a change here needs a migration in the same commit
 from __future__ import annotations
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -118,6 +119,18 @@ login_failures = Table(
     Column("email_hash", LargeBinary, primary_key=True),
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("failures", Integer, nullable=False),
+)
+
+# Hits of the small budgets per client address (login, register, password reset, uploads):
+# kept here so that every worker and host counts them together (server/domain/address_budgets.py).
+address_budgets = Table(
+    "address_budgets",
+    metadata,
+    Column("budget", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    # The times of the hits still within the budget's window, oldest first.
+    Column("hits", ARRAY(DateTime(timezone=True)), nullable=False),
+    PrimaryKeyConstraint("budget", "client"),
 )
 
 media = Table(

@@ -21,12 +21,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-import asyncpg
 import trio
 
-from server import media
+from server import media, periodic
 from server.db import media as rows
 from server.db.database import Database
+from server.errors import Unavailable
 
 log = logging.getLogger("socialnet.media")
 
@@ -53,16 +53,12 @@ class MediaSweeper:
 
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
         """Sweep once (ready when done), then every hour."""
-        await self._sweep_logged()
-        task_status.started()
-        while True:
-            await trio.sleep(SWEEP_EVERY_SECONDS)
-            await self._sweep_logged()
+        await periodic.every(SWEEP_EVERY_SECONDS, self._sweep_logged, task_status=task_status)
 
     async def _sweep_logged(self) -> None:
         try:
             swept = await self.sweep(now=datetime.now(UTC))
-        except (OSError, asyncpg.PostgresError, trio.TooSlowError) as error:
+        except (OSError, Unavailable) as error:
             log.warning("could not sweep media: %s", error)
         else:
             if swept.rows or swept.files:

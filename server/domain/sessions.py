@@ -25,6 +25,7 @@ import asyncpg
 import trio
 from werkzeug.http import parse_cookie
 
+from server import periodic
 from server.db import sessions as rows
 from server.db import users
 from server.db.database import Database, emit
@@ -190,11 +191,7 @@ class Sessions:
     async def purge_expired(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
         """Delete expired sessions and ended login-failure windows at start (ready once done)
         and then every hour."""
-        await self._purge_once()
-        task_status.started()
-        while True:
-            await trio.sleep(PURGE_EVERY_SECONDS)
-            await self._purge_once()
+        await periodic.every(PURGE_EVERY_SECONDS, self._purge_once, task_status=task_status)
 
     async def _purge_once(self) -> None:
         try:

@@ -53,7 +53,7 @@ async def optional_file(name: str) -> bytes | None:
     data = upload.read()
     if not data:
         return None
-    charge_upload()  # every file received spends the client's upload budget
+    await charge_upload()  # every file received spends the client's upload budget
     return data
 
 

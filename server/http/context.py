@@ -8,6 +8,7 @@ from quart import current_app, g
 
 from server.config import Config
 from server.db.database import Database
+from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
 from server.domain.sessions import Session, Sessions
 from server.errors import Unauthenticated
@@ -25,8 +26,10 @@ class Services:
     sessions: Sessions
     # The one write path of chat messages (REST sends too).
     writer: MessageWriter
-    # This process's budgets per client address, and per user for chat sends.
+    # This process's budgets: other writes per client address, and chat sends per user.
     limits: RateLimits
+    # The small budgets per client address, counted together by every process.
+    address_budgets: AddressBudgets
 
 
 def services() -> Services:

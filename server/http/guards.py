@@ -47,7 +47,7 @@ async def load_session() -> None:
 async def guard_request() -> None:
     if request.method in UNSAFE_METHODS:
         check_origin()
-        ratelimits.charge_unsafe_request()
+        await ratelimits.charge_unsafe_request()
     if needs_session(request.path):
         await load_session()
         if g.session is None:

@@ -1,7 +1,9 @@
 """Budgets per client address (SPEC.md, Rate limits), charged before a request's body is read:
 login, register and password-reset requests each have their own, every other unsafe request
 spends the general write budget, and a request that carries a file also spends the upload
-budget when the file is read. The counts are this process's (server/ratelimit.py).
+budget. The small budgets (login, register, password reset, uploads) are counted in Postgres,
+together for every process (server/domain/address_budgets.py); the general write budget is
+this process's share (server/ratelimit.py).
 
 A refusal answers 429 rate_limited with Retry-After; one made before the body was read also
 closes the connection (guards.close_after_early_refusal).
@@ -14,7 +16,6 @@ from quart import current_app, g, request
 from server import addresses
 from server.errors import RateLimited
 from server.http.context import services
-from server.ratelimit import SlidingWindow
 
 # Routes with a budget of their own (the password-reset route spends its budget when it lands).
 LOGIN_PATH = "/api/auth/login"
@@ -36,36 +37,40 @@ def client_key() -> str:
     return key
 
 
-def _window_for(path: str) -> SlidingWindow:
-    limits = services().limits
-    if path == LOGIN_PATH:
-        return limits.login
-    if path == REGISTER_PATH:
-        return limits.register
-    if path == PASSWORD_RESET_PATH:
-        return limits.password_reset
-    return limits.write
+# Routes whose budget is one of the small ones, counted in Postgres.
+SMALL_BUDGETS = {
+    LOGIN_PATH: "login",
+    REGISTER_PATH: "register",
+    PASSWORD_RESET_PATH: "password_reset",
+}
 
 
-def charge_unsafe_request() -> None:
-    """Spend the request's budget, or refuse it (RateLimited) before its body is read."""
+async def charge_unsafe_request() -> None:
+    """Spend the request's budget, or refuse it (RateLimited) before its body is read. A body
+    that surely carries a file spends the upload budget now, so that when it is spent the body
+    is never read."""
     limits = services().limits
     if not limits.enabled:
         return
     key = client_key()
-    if wait := limits.hit(_window_for(request.path), key):
+    small = SMALL_BUDGETS.get(request.path)
+    if small is not None:
+        wait = await services().address_budgets.hit(small, key)
+    else:
+        wait = limits.hit(limits.write, key)
+    if wait:
         raise RateLimited(wait)
-    if _surely_an_upload() and (wait := limits.wait(limits.upload, key)):
-        raise RateLimited(wait, UPLOAD_MESSAGE)
+    if _surely_an_upload():
+        await charge_upload()
 
 
-def charge_upload() -> None:
-    """A file arrived with this request: spend the upload budget, or refuse (RateLimited)
-    before the file is decoded or stored."""
-    limits = services().limits
-    if not limits.enabled:
+async def charge_upload() -> None:
+    """A file arrives with this request: spend the upload budget once, or refuse
+    (RateLimited) before the file is decoded or stored."""
+    if not services().limits.enabled or getattr(g, "upload_charged", False):
         return
-    wait = limits.hit(limits.upload, client_key())
+    g.upload_charged = True
+    wait = await services().address_budgets.hit("upload", client_key())
     if wait:
         raise RateLimited(wait, UPLOAD_MESSAGE)
 

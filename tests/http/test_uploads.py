@@ -14,6 +14,7 @@ import trio_asyncio
 from PIL import Image
 
 from server.db.database import open_pool
+from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
 from server.domain.profiles import set_avatar
 from server.domain.sessions import Sessions
@@ -150,6 +151,7 @@ async def app_context(server):
                 sessions=Sessions(pool),
                 writer=MessageWriter(pool),
                 limits=RateLimits(server.config),
+                address_budgets=AddressBudgets(pool, enabled=False),
             )
             async with create_app(services).app_context():
                 yield
