@@ -105,6 +105,11 @@ class Config:
     log_format: str = field(
         default_factory=lambda: os.environ.get("SOCIALNET_LOG_FORMAT", "console")
     )
+    # The chat writer's coalescing window (server/domain/chat_writer.py), in seconds:
+    # SOCIALNET_WRITER_WINDOW_MS, measured in docs/benchmarks.md ("The chat writer's window").
+    writer_window: float = field(
+        default_factory=lambda: _env_int("SOCIALNET_WRITER_WINDOW_MS", 0) / 1000
+    )
     # Server processes behind the one port (server/workers.py); 1 serves from this process.
     # `socialnet serve` without --workers or SOCIALNET_WORKERS takes default_workers().
     workers: int = field(default_factory=lambda: _env_int("SOCIALNET_WORKERS", 1))

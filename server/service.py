@@ -111,7 +111,7 @@ async def serve(
         async with open_database(config) as db:
             # Among several workers, each logs only what reached its sockets (realtime/router.py).
             router = router or Router(log_every_event=config.workers == 1)
-            writer = MessageWriter(db)
+            writer = MessageWriter(db, window=config.writer_window)
             sessions = Sessions(db, clock=clock)
             limits = RateLimits(config, clock=clock)
             address_budgets = AddressBudgets(db, enabled=config.rate_limits, clock=clock)

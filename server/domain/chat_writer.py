@@ -73,8 +73,13 @@ async def _write_batch(
 
 
 class MessageWriter:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, window: float = 0.0):
+        """`window`: after a batch's first message, how long to wait for more before writing
+        (config.writer_window, measured in docs/benchmarks.md)."""
         self._db = db
+        self._window = window
+        # Statements written so far (for tests and metrics).
+        self.batches_written = 0
         self._send, self._receive = trio.open_memory_channel[PendingSend](QUEUE_SIZE)
 
     async def send(
@@ -110,11 +115,17 @@ class MessageWriter:
         task_status.started()
         while True:
             batch = [await self._receive.receive()]
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._receive.receive_nowait())
-                except trio.WouldBlock:
-                    break
+            # What arrives within the window joins the batch (what is already queued always
+            # does): a few messages more per statement, for a little latency.
+            with trio.move_on_after(self._window):
+                while len(batch) < MAX_BATCH:
+                    try:
+                        batch.append(self._receive.receive_nowait())
+                    except trio.WouldBlock:
+                        if self._window <= 0:
+                            break
+                        batch.append(await self._receive.receive())
+            self.batches_written += 1
             await self._store(batch)
 
     async def _store(self, batch: list[PendingSend]) -> None:
