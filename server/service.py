@@ -105,6 +105,7 @@ async def serve(
             sessions = Sessions(db)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
+            router.on_sessions_ended.append(sessions.forget_user)
             http = create_app(Services(config=config, db=db, sessions=sessions, writer=writer))
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,

@@ -63,6 +63,14 @@ async def delete_session(conn: asyncpg.Connection, session_id: int) -> None:
     await conn.execute(DELETE_SESSION, session_id)
 
 
+DELETE_SESSIONS_OF = "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2"
+
+
+async def delete_sessions_of(conn: asyncpg.Connection, user_id: int, keep: int | None) -> None:
+    """Every session of the user but `keep` (None: every one)."""
+    await conn.execute(DELETE_SESSIONS_OF, user_id, keep)
+
+
 DELETE_EXPIRED = "DELETE FROM sessions WHERE expires_at <= now()"
 
 

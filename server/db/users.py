@@ -93,6 +93,14 @@ async def select_credentials(conn: asyncpg.Connection, email: str) -> Credential
     return from_record(Credentials, await conn.fetchrow(SELECT_CREDENTIALS, email))
 
 
+SELECT_PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = $1"
+
+
+async def select_password_hash(conn: asyncpg.Connection, user_id: int) -> str | None:
+    """The user's password hash; None for no such user (or, later, an account without one)."""
+    return await conn.fetchval(SELECT_PASSWORD_HASH, user_id)
+
+
 UPDATE_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
 
 

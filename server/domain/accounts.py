@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from server.db import media, users
 from server.db.users import User
 from server.domain.inputs import clean_text, unusable_character
-from server.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from server.domain.passwords import check_new_password
 from server.domain.sessions import open_session
 from server.errors import EmailTaken, ValidationError
 from server.media import StoredImage
@@ -77,16 +77,7 @@ def parse_bool(value: object, *, field: str, default: bool) -> bool:
 
 
 def check_password(value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(fields={"password": "password is required"})
-    problem = unusable_character(value)
-    if problem is not None:
-        raise ValidationError(fields={"password": problem})
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
-    if len(value) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(fields={"password": f"at most {MAX_PASSWORD_LENGTH} characters"})
-    return value
+    return check_new_password(value, field="password")
 
 
 def parse_login(body: dict) -> tuple[str, str]:

@@ -29,7 +29,7 @@ from server.db.database import Database, emit
 from server.db.users import User
 from server.domain import passwords
 from server.errors import InvalidCredentials, Unavailable
-from server.events import SessionEnded
+from server.events import SessionEnded, SessionsEnded
 
 log = logging.getLogger("socialnet.sessions")
 
@@ -76,6 +76,7 @@ class SessionCache:
         # token digest -> (session, trusted until)
         self._entries: dict[bytes, tuple[Session, float]] = {}
         self._by_session: dict[int, bytes] = {}
+        self._sessions_of: dict[int, set[int]] = {}
 
     @staticmethod
     def _key(token: str) -> bytes:
@@ -91,21 +92,42 @@ class SessionCache:
         if len(self._entries) >= MAX_CACHED:
             self._entries.clear()
             self._by_session.clear()
+            self._sessions_of.clear()
         key = self._key(token)
         cached = Session(session.id, session.user_id)
         self._entries[key] = (cached, trio.current_time() + CACHE_SECONDS)
         self._by_session[session.id] = key
+        self._sessions_of.setdefault(session.user_id, set()).add(session.id)
 
     def forget(self, session_id: int) -> None:
         key = self._by_session.pop(session_id, None)
         if key is not None:
-            self._entries.pop(key, None)
+            entry = self._entries.pop(key, None)
+            if entry is not None:
+                ids = self._sessions_of.get(entry[0].user_id)
+                if ids is not None:
+                    ids.discard(session_id)
+                    if not ids:
+                        del self._sessions_of[entry[0].user_id]
+
+    def forget_user(self, user_id: int, keep: int | None = None) -> None:
+        """Forget every session of `user_id` but `keep`."""
+        for session_id in tuple(self._sessions_of.get(user_id, ())):
+            if session_id != keep:
+                self.forget(session_id)
 
 
 async def _end(conn: asyncpg.Connection, session_id: int) -> None:
     await rows.delete_session(conn, session_id)
     # Every process closes this session's sockets (and forgets it) once the deletion commits.
     emit(conn, SessionEnded(session_id))
+
+
+async def end_sessions_of(conn: asyncpg.Connection, user_id: int, *, keep: int | None) -> None:
+    """End every session of `user_id` but `keep` (None: all of them), inside the caller's
+    transaction; every process closes their sockets and forgets them once it commits."""
+    await rows.delete_sessions_of(conn, user_id, keep)
+    emit(conn, SessionsEnded(user_id, keep))
 
 
 async def _find_credentials(conn: asyncpg.Connection, email: str, replacing: int | None):
@@ -149,6 +171,9 @@ class Sessions:
 
     def forget(self, session_id: int) -> None:
         self.cache.forget(session_id)
+
+    def forget_user(self, user_id: int, keep: int | None = None) -> None:
+        self.cache.forget_user(user_id, keep)
 
     async def log_in(self, email: str, password: str, *, replacing: int | None) -> tuple[User, str]:
         """Check the password (in a worker thread: Argon2id costs tens of milliseconds) and

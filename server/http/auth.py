@@ -8,7 +8,7 @@ import trio
 from quart import Blueprint, g, make_response
 
 from server.db import users
-from server.domain import accounts, passwords
+from server.domain import accounts, credentials, passwords
 from server.errors import NotFound
 from server.http import bodies
 from server.http.context import db, services, session, viewer_id
@@ -48,6 +48,13 @@ async def logout():
     response = await make_response("", 204)
     clear_session_cookie(response)
     return response
+
+
+@blueprint.post("/password")
+async def change_password():
+    """A new password; the current one is required. Every other session of the user ends."""
+    await credentials.change_password(services().sessions, session(), await bodies.json_object())
+    return "", 204
 
 
 @blueprint.get("/me")

@@ -31,3 +31,22 @@ async def test_expired_sessions_are_purged_when_a_server_starts(server, alice, b
                 assert await _count(url) == 0
                 break
             nursery.cancel_scope.cancel()
+
+
+async def test_the_cache_forgets_every_session_of_a_user_but_the_kept_one():
+    from server.domain.sessions import Session, SessionCache
+
+    cache = SessionCache()
+    for token, session in (
+        ("a", Session(10, 1)),
+        ("b", Session(11, 1)),
+        ("c", Session(12, 1)),
+        ("d", Session(20, 2)),
+    ):
+        cache.put(token, session)
+    cache.forget_user(1, keep=11)
+    assert cache.get("a") is None and cache.get("c") is None
+    assert cache.get("b") == Session(11, 1) and cache.get("d") == Session(20, 2)
+    cache.forget(11)
+    cache.forget_user(1)
+    assert cache.get("b") is None and cache.get("d") == Session(20, 2)

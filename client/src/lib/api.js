@@ -141,6 +141,12 @@ export const logout = () => send('POST', '/api/auth/logout');
 
 export const me = () => send('GET', '/api/auth/me');
 
+/** A new password; every other session of the user ends. */
+export const changePassword = (currentPassword, newPassword) =>
+  send('POST', '/api/auth/password', {
+    json: { current_password: currentPassword, new_password: newPassword }
+  });
+
 // ---- Users and profiles -----------------------------------------------------------------
 
 /** A page of user cards with `follow_state`; all users when `q` is empty. */
