@@ -104,6 +104,11 @@ sessions = Table(
     _user_fk("user_id"),
     _created_at(),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    # Moved forward at most every few minutes, in the statement that reads the session
+    # (server/db/sessions.py), so that a request costs no write.
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The browser's User-Agent at login (cut short), shown as "Chrome on Linux".
+    Column("user_agent", Text),
     Index(None, "user_id"),
 )
 

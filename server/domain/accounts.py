@@ -131,7 +131,11 @@ def parse_registration(form: dict[str, object], *, today: date) -> Registration:
 
 
 async def register(
-    conn: asyncpg.Connection, form: Registration, password_hash: str, avatar: StoredImage | None
+    conn: asyncpg.Connection,
+    form: Registration,
+    password_hash: str,
+    avatar: StoredImage | None,
+    user_agent: str | None = None,
 ) -> tuple[User, str]:
     """Create the account (its avatar already processed and stored) and its first session:
     (the user, the session token). EmailTaken when the email is registered (any letter case)."""
@@ -151,4 +155,4 @@ async def register(
     if avatar is not None:
         row = await media.insert_image(conn, user.id, avatar)
         user = await users.update_avatar(conn, user.id, row.id)
-    return user, await open_session(conn, user.id)
+    return user, await open_session(conn, user.id, user_agent)

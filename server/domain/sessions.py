@@ -17,6 +17,8 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import NoReturn
 
 import asyncpg
@@ -27,8 +29,9 @@ from server.db import sessions as rows
 from server.db import users
 from server.db.database import Database, emit
 from server.db.users import User
-from server.domain import passwords
-from server.errors import InvalidCredentials, Unavailable
+from server.domain import passwords, user_agents
+from server.domain.inputs import unusable_character
+from server.errors import InvalidCredentials, NotFound, Unavailable
 from server.events import SessionEnded, SessionsEnded
 
 log = logging.getLogger("socialnet.sessions")
@@ -136,16 +139,54 @@ async def _find_credentials(conn: asyncpg.Connection, email: str, replacing: int
     return await users.select_credentials(conn, email)
 
 
-async def _open(conn: asyncpg.Connection, user_id: int, new_hash: str | None):
+async def _open(
+    conn: asyncpg.Connection, user_id: int, new_hash: str | None, user_agent: str | None
+):
     if new_hash is not None:
         await users.update_password_hash(conn, user_id, new_hash)
-    token = await rows.insert_session(conn, user_id)
+    token = await rows.insert_session(conn, user_id, user_agent)
     return await users.select_user(conn, user_id), token
 
 
-async def open_session(conn: asyncpg.Connection, user_id: int) -> str:
-    """A new session for `user_id` inside the caller's transaction (registration); its token."""
-    return await rows.insert_session(conn, user_id)
+def _storable(user_agent: str | None) -> str | None:
+    return None if user_agent is None or unusable_character(user_agent) else user_agent
+
+
+async def open_session(conn: asyncpg.Connection, user_id: int, user_agent: str | None) -> str:
+    """A new session for `user_id` inside the caller's transaction (registration); its token.
+    `user_agent` is the browser's User-Agent header, kept for the sessions page."""
+    return await rows.insert_session(conn, user_id, _storable(user_agent))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One line of the sessions page."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    user_agent: str  # "Chrome on Linux"
+    current: bool
+
+
+async def list_sessions(conn: asyncpg.Connection, session: Session) -> list[SessionInfo]:
+    """The viewer's live sessions, the most recently used first."""
+    return [
+        SessionInfo(
+            row.id,
+            row.created_at,
+            row.last_seen_at,
+            user_agents.describe(row.user_agent),
+            row.id == session.id,
+        )
+        for row in await rows.select_sessions_of(conn, session.user_id)
+    ]
+
+
+async def _end_own(conn: asyncpg.Connection, user_id: int, session_id: int) -> None:
+    if not await rows.delete_session_of(conn, session_id, user_id):
+        raise NotFound("No such session.")
+    emit(conn, SessionEnded(session_id))
 
 
 class Sessions:
@@ -175,7 +216,20 @@ class Sessions:
     def forget_user(self, user_id: int, keep: int | None = None) -> None:
         self.cache.forget_user(user_id, keep)
 
-    async def log_in(self, email: str, password: str, *, replacing: int | None) -> tuple[User, str]:
+    async def end_session(self, session: Session, session_id: int) -> None:
+        """End one of the viewer's sessions (any one, this one too); another user's or an
+        unknown id is NotFound."""
+        await self.db.transaction(_end_own, session.user_id, session_id)
+        self.forget(session_id)
+
+    async def end_other_sessions(self, session: Session) -> None:
+        """End every session of the viewer but this one."""
+        await self.db.transaction(partial(end_sessions_of, keep=session.id), session.user_id)
+        self.forget_user(session.user_id, keep=session.id)
+
+    async def log_in(
+        self, email: str, password: str, *, replacing: int | None, user_agent: str | None = None
+    ) -> tuple[User, str]:
         """Check the password (in a worker thread: Argon2id costs tens of milliseconds) and
         open a new session; the browser's previous session, `replacing`, ends either way.
         Wrong email and wrong password are the same error and take the same time."""
@@ -190,7 +244,7 @@ class Sessions:
         new_hash = None
         if passwords.needs_rehash(hashed):
             new_hash = await trio.to_thread.run_sync(passwords.hash_password, password)
-        return await self.db.transaction(_open, found.id, new_hash)
+        return await self.db.transaction(_open, found.id, new_hash, _storable(user_agent))
 
     async def log_out(self, session_id: int) -> None:
         """End a session: its row, this process's memory of it, and its sockets everywhere."""

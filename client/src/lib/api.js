@@ -141,6 +141,15 @@ export const logout = () => send('POST', '/api/auth/logout');
 
 export const me = () => send('GET', '/api/auth/me');
 
+/** `{items: [{id, created_at, last_seen_at, user_agent, current}]}`: the user's sessions. */
+export const getSessions = ({ fetch } = {}) => send('GET', '/api/auth/sessions', { fetch });
+
+/** End one of the user's sessions (the current one logs this browser out). */
+export const endSession = (id) => send('DELETE', `/api/auth/sessions/${id}`);
+
+/** End every session of the user but this one. */
+export const endOtherSessions = () => send('DELETE', '/api/auth/sessions?others=true');
+
 /** A new password; every other session of the user ends. */
 export const changePassword = (currentPassword, newPassword) =>
   send('POST', '/api/auth/password', {
