@@ -60,6 +60,28 @@ class Config:
     migrate_on_start: bool = True
     # Pool size: enough for a busy 2-core box; asyncpg connections are cheap to hold.
     db_pool_size: int = 10
+    # Mail (password reset): smtp://user:password@host:port (smtps:// for TLS from the first
+    # byte); unset, mails are written to the log instead (development).
+    smtp_url: str | None = field(
+        default_factory=lambda: os.environ.get("SOCIALNET_SMTP_URL", "").strip() or None
+    )
+    mail_from: str = field(
+        default_factory=lambda: (
+            os.environ.get("SOCIALNET_MAIL_FROM", "").strip() or "socialnet <no-reply@localhost>"
+        )
+    )
+    # Where people reach the site: links in mails and the OpenID Connect redirect URIs start
+    # with it. Unset: this server's own address (host and port), fine for `make run`.
+    public_url: str | None = field(
+        default_factory=lambda: (
+            os.environ.get("SOCIALNET_PUBLIC_URL", "").strip().rstrip("/") or None
+        )
+    )
+
+    @property
+    def site_url(self) -> str:
+        """The public URL, or this server's own address when none is configured."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def media_dir(self) -> Path:

@@ -9,6 +9,8 @@ as one tree of tasks, each long-lived service with a named owner.
              ├─ writer.run()                 stores chat messages (sockets and HTTP) in batches
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
+             ├─ resets.run()                 looks up password-reset requests, queues mails
+             ├─ mailer.run()                 sends the queued mails (SMTP in a worker thread)
              ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
              └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
@@ -32,11 +34,13 @@ from hypercorn.config import Config as HypercornConfig
 from server.config import Config
 from server.db.database import open_database
 from server.domain.chat_writer import MessageWriter
+from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
+from server.mail import Mailer
 from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
@@ -103,10 +107,14 @@ async def serve(
             router = router or Router(log_every_event=config.workers == 1)
             writer = MessageWriter(db)
             sessions = Sessions(db)
+            mailer = Mailer(config.smtp_url, config.mail_from)
+            resets = PasswordResets(sessions, mailer, config.site_url)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
             router.on_sessions_ended.append(sessions.forget_user)
-            http = create_app(Services(config=config, db=db, sessions=sessions, writer=writer))
+            http = create_app(
+                Services(config=config, db=db, sessions=sessions, writer=writer, resets=resets)
+            )
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,
                 db=db,
@@ -120,6 +128,8 @@ async def serve(
                 await service_nursery.start(writer.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
+                await service_nursery.start(mailer.run)
+                await service_nursery.start(resets.run)
                 await service_nursery.start(presence.keep_presence, router, db)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its

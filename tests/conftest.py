@@ -50,7 +50,10 @@ class RunningServer:
         return self.url.replace("http://", "ws://", 1) + "/ws"
 
 
-async def start_server(database_url: str, data_dir, nursery) -> AsyncIterator[RunningServer]:
+async def start_server(
+    database_url: str, data_dir, nursery, **settings
+) -> AsyncIterator[RunningServer]:
+    """A server on a free port; `settings` override Config's fields (smtp_url, say)."""
     config = Config(
         port=0,
         data_dir=data_dir,
@@ -58,6 +61,7 @@ async def start_server(database_url: str, data_dir, nursery) -> AsyncIterator[Ru
         client_dir=None,
         migrate_on_start=False,
         allowed_origins=("http://allowed.example",),
+        **{"smtp_url": None, "public_url": "http://socialnet.test", **settings},
     )
     # Imported here: trio_asyncio installs an asyncio loop policy on import, which would break
     # Playwright's own loop in the browser suite that shares this conftest.

@@ -18,13 +18,20 @@ SERVING = re.compile(r"serving on (http://\S+)")
 
 @contextmanager
 def serve_process(
-    database_url: str, data_dir: Path, *, client_dir: Path | None = None, timeout: float = 60
+    database_url: str,
+    data_dir: Path,
+    *,
+    client_dir: Path | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Start the server on a free port; yield its URL; stop it with SIGTERM."""
+    """Start the server on a free port; yield its URL; stop it with SIGTERM. `env`: more
+    environment variables (SOCIALNET_SMTP_URL, say)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SOCIALNET_CLIENT_DIR": str(client_dir) if client_dir else "",
+        **(env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(data_dir)],

@@ -112,6 +112,19 @@ sessions = Table(
     Index(None, "user_id"),
 )
 
+# Password reset by email: a single-use token, valid for an hour; the table holds its SHA-256.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    _id(),
+    _user_fk("user_id"),
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Index(None, "user_id"),
+)
+
 media = Table(
     "media",
     metadata,

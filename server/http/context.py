@@ -9,6 +9,7 @@ from quart import current_app, g
 from server.config import Config
 from server.db.database import Database
 from server.domain.chat_writer import MessageWriter
+from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Session, Sessions
 from server.errors import Unauthenticated
 
@@ -24,6 +25,8 @@ class Services:
     sessions: Sessions
     # The one write path of chat messages (REST sends too).
     writer: MessageWriter
+    # Password reset by email: requests queued for a task of the service nursery.
+    resets: PasswordResets
 
 
 def services() -> Services:

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from server.config import REPO_ROOT
 from tests import postgres
+from tests.mailbox import Mailbox, running_mailbox
 from tests.serving import serve_process
 
 CHROMIUM = os.environ.get("SOCIALNET_CHROMIUM", "/usr/bin/chromium")
@@ -27,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 CLIENT_BUILD = REPO_ROOT / "client" / "build"
+PUBLIC_URL = "https://social.example"
 
 # Live updates cross a socket, the bus and a refetch; on a loaded 2-core CI box that can take
 # longer than Playwright's default 5 s for an assertion to come true.
@@ -41,10 +43,19 @@ def e2e_database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def base_url(e2e_database_url, tmp_path_factory) -> Iterator[str]:
+def mailbox() -> Iterator[Mailbox]:
+    """The SMTP server the browser suite's server mails to (password resets)."""
+    with running_mailbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def base_url(e2e_database_url, tmp_path_factory, mailbox) -> Iterator[str]:
     assert (CLIENT_BUILD / "index.html").is_file(), "build the client first (make install)"
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    with serve_process(e2e_database_url, data_dir, client_dir=CLIENT_BUILD) as url:
+    # Links in mails name the public URL; the tests follow their path on the server's port.
+    env = {"SOCIALNET_SMTP_URL": mailbox.url, "SOCIALNET_PUBLIC_URL": PUBLIC_URL}
+    with serve_process(e2e_database_url, data_dir, client_dir=CLIENT_BUILD, env=env) as url:
         yield url
 
 

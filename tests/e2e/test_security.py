@@ -7,7 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import PUBLIC_URL
 from tests.e2e.test_follows import PASSWORD, join
+from tests.mailbox import link_in
 
 NEW_PASSWORD = "another long secret"
 
@@ -80,3 +82,34 @@ def test_one_browser_ends_another_browsers_session(new_page, browser, base_url):
         expect(sessions.get_by_role("listitem")).to_have_count(1)
     finally:
         phone_context.close()
+
+
+def test_a_forgotten_password_is_reset_through_the_mailed_link(new_page, mailbox):
+    laptop, other = new_page(), new_page()
+    join(laptop, "Alice")
+    other.goto("/login")
+    other.get_by_role("link", name="Forgot password?").click()
+    expect(other).to_have_url(re.compile(r"/forgot-password$"))
+    other.get_by_label("Email").fill("alice@example.com")
+    other.get_by_role("button", name="Send me a link").click()
+    expect(other.get_by_role("status")).to_contain_text("is on its way")
+
+    link = link_in(mailbox.next_mail())
+    assert link.startswith(f"{PUBLIC_URL}/reset-password?token=")
+    path = link.removeprefix(PUBLIC_URL)
+    other.goto(path)
+    other.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    other.get_by_label("New password, again").fill(NEW_PASSWORD)
+    other.get_by_role("button", name="Set my new password").click()
+    expect(other.get_by_role("status")).to_contain_text("Your password is set")
+    # Every session ended: the laptop is logged out.
+    expect(laptop).to_have_url(re.compile(r"/login$"))
+
+    # The link works once.
+    other.goto(path)
+    other.get_by_label("New password", exact=True).fill("a third secret here")
+    other.get_by_label("New password, again").fill("a third secret here")
+    other.get_by_role("button", name="Set my new password").click()
+    expect(other.get_by_role("alert")).to_contain_text("already used")
+
+    log_in(other, "alice@example.com", NEW_PASSWORD)

@@ -141,6 +141,16 @@ export const logout = () => send('POST', '/api/auth/logout');
 
 export const me = () => send('GET', '/api/auth/me');
 
+/** Ask for a reset link by mail; the answer is the same whether or not the email exists. */
+export const requestPasswordReset = (email) =>
+  send('POST', '/api/auth/password-reset', { json: { email } });
+
+/** Set a new password with the mailed token; every session of the account ends. */
+export const confirmPasswordReset = (token, newPassword) =>
+  send('POST', '/api/auth/password-reset/confirm', {
+    json: { token, new_password: newPassword }
+  });
+
 /** `{items: [{id, created_at, last_seen_at, user_agent, current}]}`: the user's sessions. */
 export const getSessions = ({ fetch } = {}) => send('GET', '/api/auth/sessions', { fetch });
 
