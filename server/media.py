@@ -141,3 +141,9 @@ def write_file(media_dir: Path, image: StoredImage) -> Path:
 
 def file_path(media_dir: Path, sha256: str, content_type: str) -> Path:
     return media_dir / f"{sha256}.{EXTENSIONS[content_type]}"
+
+
+def remove_files(media_dir: Path, files: list[tuple[str, str]]) -> None:
+    """Delete stored files by (sha256, content type); one already gone is no error."""
+    for sha256, content_type in files:
+        file_path(media_dir, sha256, content_type).unlink(missing_ok=True)

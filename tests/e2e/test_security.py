@@ -3,7 +3,9 @@ sessions, and one browser ends another's session from the sessions page."""
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 
 from playwright.sync_api import Page, expect
 
@@ -113,3 +115,39 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(new_page, mailbox
     expect(other.get_by_role("alert")).to_contain_text("already used")
 
     log_in(other, "alice@example.com", NEW_PASSWORD)
+
+
+def test_exporting_and_deleting_an_account(new_page, tmp_path):
+    dan, alice = new_page(), new_page()
+    dan_id = join(dan, "Dan")
+    join(alice, "Alice")
+    created = dan.request.post("/api/posts", multipart={"body": "Dan was here"})
+    assert created.status == 201
+
+    dan.get_by_role("link", name="Settings").click()
+    dan.get_by_role("link", name="Your data and account").click()
+    with dan.expect_download() as download:
+        dan.get_by_role("link", name="Download my data").click()
+    archive = tmp_path / "export.zip"
+    download.value.save_as(archive)
+    with zipfile.ZipFile(archive) as opened:
+        data = json.loads(opened.read("data.json"))
+    assert [post["body"] for post in data["posts"]] == ["Dan was here"]
+
+    dan.get_by_role("button", name="Delete my account…").click()
+    dialog = dan.get_by_role("dialog", name="Delete your account?")
+    expect(dialog).to_contain_text("messages you sent")
+    expect(dialog).to_contain_text("earliest-joined remaining member")
+    dialog.get_by_label("Your password").fill("not my password")
+    dialog.get_by_role("button", name="Delete my account").click()
+    expect(dialog.get_by_role("alert")).to_have_text("That is not your password.")
+    dialog.get_by_label("Your password").fill(PASSWORD)
+    dialog.get_by_role("button", name="Delete my account").click()
+    expect(dan).to_have_url(re.compile(r"/login$"))
+
+    alice.goto(f"/users/{dan_id}")
+    expect(alice.get_by_role("heading", name="Profile not available")).to_be_visible()
+    expect(alice.get_by_text("There is no such person.")).to_be_visible()
+    alice.goto("/people")
+    expect(alice.get_by_text("Alice Tester").first).to_be_visible()
+    expect(alice.get_by_text("Dan Tester")).to_have_count(0)

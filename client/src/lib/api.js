@@ -197,6 +197,12 @@ export function putAvatar(file) {
 
 export const deleteAvatar = () => send('DELETE', '/api/users/me/avatar');
 
+/** Delete the account and all it authored; the password is required. */
+export const deleteMe = (password) => send('DELETE', '/api/users/me', { json: { password } });
+
+/** Where the browser downloads the zip of the user's data (a plain link, not a fetch). */
+export const EXPORT_URL = '/api/users/me/export';
+
 // ---- Follows ----------------------------------------------------------------------------
 
 /** `{follow_state: 'following' | 'requested'}`: at once for a public profile, a request otherwise. */
