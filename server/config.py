@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,57 @@ def _env_int(name: str, default: int) -> int:
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+# GitHub speaks OAuth 2, not OpenID Connect: its endpoints are fixed, so it needs no issuer.
+GITHUB = "github"
+PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """One external sign-in provider (SOCIALNET_OIDC_PROVIDERS and SOCIALNET_OIDC_<NAME>_*)."""
+
+    name: str
+    label: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    # An OpenID Connect issuer (discovery at <issuer>/.well-known/openid-configuration);
+    # None for the GitHub preset.
+    issuer: str | None
+
+
+def providers_from_env(environ: Mapping[str, str] = os.environ) -> tuple[ProviderSettings, ...]:
+    """The configured providers; ValueError naming the variable that is missing or wrong."""
+    providers = []
+    for raw in environ.get("SOCIALNET_OIDC_PROVIDERS", "").split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if not PROVIDER_NAME.match(name):
+            raise ValueError(f"SOCIALNET_OIDC_PROVIDERS: {raw.strip()!r} is not a provider name")
+        prefix = f"SOCIALNET_OIDC_{name.upper().replace('-', '_')}_"
+
+        def get(key: str, prefix: str = prefix) -> str:
+            return environ.get(prefix + key, "").strip()
+
+        issuer = get("ISSUER").rstrip("/") or None
+        if issuer is None and name != GITHUB:
+            raise ValueError(f"{prefix}ISSUER is required for the provider {name!r}")
+        for key in ("CLIENT_ID", "CLIENT_SECRET"):
+            if not get(key):
+                raise ValueError(f"{prefix}{key} is required for the provider {name!r}")
+        default_label = "GitHub" if issuer is None else name.replace("-", " ").title()
+        providers.append(
+            ProviderSettings(
+                name=name,
+                label=get("LABEL") or default_label,
+                client_id=get("CLIENT_ID"),
+                client_secret=get("CLIENT_SECRET"),
+                issuer=issuer,
+            )
+        )
+    return tuple(providers)
 
 
 def _default_client_dir() -> Path | None:
@@ -77,6 +130,9 @@ class Config:
             os.environ.get("SOCIALNET_PUBLIC_URL", "").strip().rstrip("/") or None
         )
     )
+
+    # External sign-in providers (SPEC.md: Sign in with an external provider).
+    oidc_providers: tuple[ProviderSettings, ...] = field(default_factory=providers_from_env)
 
     @property
     def site_url(self) -> str:

@@ -34,6 +34,7 @@ from hypercorn.config import Config as HypercornConfig
 from server.config import Config
 from server.db.database import open_database
 from server.domain.chat_writer import MessageWriter
+from server.domain.external_login import ExternalLogins
 from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
@@ -109,11 +110,19 @@ async def serve(
             sessions = Sessions(db)
             mailer = Mailer(config.smtp_url, config.mail_from)
             resets = PasswordResets(sessions, mailer, config.site_url)
+            logins = ExternalLogins(sessions, config.oidc_providers, config.site_url)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
             router.on_sessions_ended.append(sessions.forget_user)
             http = create_app(
-                Services(config=config, db=db, sessions=sessions, writer=writer, resets=resets)
+                Services(
+                    config=config,
+                    db=db,
+                    sessions=sessions,
+                    writer=writer,
+                    resets=resets,
+                    logins=logins,
+                )
             )
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,

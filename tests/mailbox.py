@@ -56,7 +56,7 @@ class Mailbox:
         return self.collector.received.empty()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -67,7 +67,7 @@ def running_mailbox() -> Iterator[Mailbox]:
     """An SMTP server that requires AUTH (over plain text on loopback: it has no certificate,
     so it offers no STARTTLS; pyproject.toml silences aiosmtpd's warning about that)."""
     collector = _Collector()
-    port = _free_port()
+    port = free_port()
     controller = Controller(
         collector,
         hostname="127.0.0.1",

@@ -24,6 +24,7 @@ def serve_process(
     client_dir: Path | None = None,
     timeout: float = 60,
     env: dict[str, str] | None = None,
+    port: int = 0,
 ) -> Iterator[str]:
     """Start the server on a free port; yield its URL; stop it with SIGTERM. `env`: more
     environment variables (SOCIALNET_SMTP_URL, say)."""
@@ -34,7 +35,7 @@ def serve_process(
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--data-dir", str(data_dir)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -126,6 +126,11 @@ async def _end(conn: asyncpg.Connection, session_id: int) -> None:
     emit(conn, SessionEnded(session_id))
 
 
+async def end_session_in(conn: asyncpg.Connection, session_id: int) -> None:
+    """End one session inside the caller's transaction (a new sign-in replacing it)."""
+    await _end(conn, session_id)
+
+
 async def end_sessions_of(conn: asyncpg.Connection, user_id: int, *, keep: int | None) -> None:
     """End every session of `user_id` but `keep` (None: all of them), inside the caller's
     transaction; every process closes their sockets and forgets them once it commits."""

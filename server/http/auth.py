@@ -8,7 +8,7 @@ import trio
 from quart import Blueprint, g, make_response, request
 
 from server.db import users
-from server.domain import accounts, credentials, passwords
+from server.domain import accounts, credentials, external_login, passwords
 from server.domain.accounts import parse_bool
 from server.domain.sessions import list_sessions
 from server.errors import NotFound, ValidationError
@@ -118,6 +118,16 @@ async def end_other_sessions():
         raise ValidationError(fields={"others": "say others=true to end every other session"})
     await services().sessions.end_other_sessions(session())
     return "", 204
+
+
+@blueprint.post("/complete-profile")
+async def complete_profile():
+    """Give an account made through a provider its date of birth (and names if missing)."""
+    body = await bodies.json_object()
+    user = await db().transaction(
+        external_login.complete_profile, viewer_id(), body, datetime.now(UTC).date()
+    )
+    return {"user": me_json(user)}
 
 
 @blueprint.get("/me")

@@ -9,6 +9,7 @@ from quart import current_app, g
 from server.config import Config
 from server.db.database import Database
 from server.domain.chat_writer import MessageWriter
+from server.domain.external_login import ExternalLogins
 from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Session, Sessions
 from server.errors import Unauthenticated
@@ -27,6 +28,8 @@ class Services:
     writer: MessageWriter
     # Password reset by email: requests queued for a task of the service nursery.
     resets: PasswordResets
+    # Sign in with an external provider.
+    logins: ExternalLogins
 
 
 def services() -> Services:

@@ -39,8 +39,16 @@ def check_origin() -> None:
         raise ForbiddenOrigin()
 
 
+# Signing in through a provider: the providers list, start and callback.
+PUBLIC_PREFIXES = ("/api/auth/providers", "/api/auth/oidc/")
+
+
 def needs_session(path: str) -> bool:
-    return path.startswith(PROTECTED_PREFIXES) and path not in PUBLIC_PATHS
+    return (
+        path.startswith(PROTECTED_PREFIXES)
+        and path not in PUBLIC_PATHS
+        and not path.startswith(PUBLIC_PREFIXES)
+    )
 
 
 async def load_session() -> None:

@@ -22,7 +22,7 @@ from server.http.context import config, db, services, viewer_id
 from server.http.guards import clear_session_cookie
 from server.http.paging import page_args, paged, query_text
 from server.http.uploads import prepare_image
-from server.shapes import card_from_row, iso, me_json, media_url, post_from_row
+from server.shapes import card_from_row, iso, iso_date, me_json, media_url, post_from_row
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
 
@@ -52,7 +52,7 @@ def profile_json(row: asyncpg.Record, viewer: int) -> dict:
     if row["can_view"]:
         profile.update(
             email=row["email"],
-            date_of_birth=row["date_of_birth"].isoformat(),
+            date_of_birth=iso_date(row["date_of_birth"]),
             about_me=row["about_me"],
             created_at=iso(row["created_at"]),
         )

@@ -151,6 +151,17 @@ export const confirmPasswordReset = (token, newPassword) =>
     json: { token, new_password: newPassword }
   });
 
+/** `{items: [{name, label}]}`: the external sign-in providers (no session needed). */
+export const getProviders = ({ fetch } = {}) => send('GET', '/api/auth/providers', { fetch });
+
+/** Where the browser goes to sign in with a provider (a navigation, not a fetch). */
+export const providerStartUrl = (name, next = '/') =>
+  withQuery(`/api/auth/oidc/${encodeURIComponent(name)}/start`, { next });
+
+/** Give an account made through a provider its date of birth (and names if missing). */
+export const completeProfile = (fields) =>
+  send('POST', '/api/auth/complete-profile', { json: fields });
+
 /** `{items: [{id, created_at, last_seen_at, user_agent, current}]}`: the user's sessions. */
 export const getSessions = ({ fetch } = {}) => send('GET', '/api/auth/sessions', { fetch });
 
