@@ -61,7 +61,13 @@ async def start_server(
         client_dir=None,
         migrate_on_start=False,
         allowed_origins=("http://allowed.example",),
-        **{"smtp_url": None, "public_url": "http://socialnet.test", **settings},
+        # Not the developer's environment: no SMTP server, no providers unless a test says so.
+        **{
+            "smtp_url": None,
+            "public_url": "http://socialnet.test",
+            "oidc_providers": (),
+            **settings,
+        },
     )
     # Imported here: trio_asyncio installs an asyncio loop policy on import, which would break
     # Playwright's own loop in the browser suite that shares this conftest.
