@@ -25,6 +25,7 @@ __all__ = [
     "PresenceSyncRequested",
     "ReadMarkerMoved",
     "SessionEnded",
+    "SessionsEnded",
     "Typing",
     "from_json",
 ]
@@ -195,3 +196,12 @@ class SessionEnded(Event):
     """A session ended (logout, a newer login in the same browser): its sockets close."""
 
     session_id: int
+
+
+@_event("sessions_ended")
+class SessionsEnded(Event):
+    """Every session of `user_id` ended but `keep` (a password change keeps the session that
+    made it; a reset or an account deletion keeps none): their sockets close."""
+
+    user_id: int
+    keep: int | None = None

@@ -11,6 +11,8 @@ as one tree of tasks, each long-lived service with a named owner.
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
              ├─ address_budgets.forget_idle() forgets clients whose budgets are all free
+             ├─ resets.run()                 looks up password-reset requests, queues mails
+             ├─ mailer.run()                 sends the queued mails (SMTP in a worker thread)
              ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
              ├─ sweeper.run()                removes media rows and files nothing uses
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
@@ -37,12 +39,15 @@ from server.config import Config
 from server.db.database import open_database
 from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
+from server.domain.external_login import ExternalLogins
 from server.domain.media_sweeper import MediaSweeper
+from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
+from server.mail import Mailer
 from server.ratelimit import Clock, RateLimits
 from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
@@ -115,8 +120,13 @@ async def serve(
             sessions = Sessions(db, clock=clock)
             limits = RateLimits(config, clock=clock)
             address_budgets = AddressBudgets(db, enabled=config.rate_limits, clock=clock)
+            sweeper = MediaSweeper(db, config.media_dir)
+            mailer = Mailer(config.smtp_url, config.mail_from)
+            resets = PasswordResets(sessions, mailer, config.site_url)
+            logins = ExternalLogins(sessions, config.oidc_providers, config.site_url)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
+            router.on_sessions_ended.append(sessions.forget_user)
             http = create_app(
                 Services(
                     config=config,
@@ -125,6 +135,9 @@ async def serve(
                     writer=writer,
                     limits=limits,
                     address_budgets=address_budgets,
+                    sweeper=sweeper,
+                    resets=resets,
+                    logins=logins,
                 )
             )
             ephemeral = EphemeralPublisher(db)
@@ -144,8 +157,10 @@ async def serve(
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
                 await service_nursery.start(address_budgets.forget_idle)
+                await service_nursery.start(mailer.run)
+                await service_nursery.start(resets.run)
                 await service_nursery.start(presence.keep_presence, router, db)
-                await service_nursery.start(MediaSweeper(db, config.media_dir).run)
+                await service_nursery.start(sweeper.run)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its
                 # connections finished or their grace period ran out.

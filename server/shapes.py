@@ -3,7 +3,7 @@ frames. Rows in, plain dicts out; nothing here reads the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
@@ -14,6 +14,11 @@ def iso(moment: datetime | str | None) -> str | None:
     if moment is None or isinstance(moment, str):
         return moment
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_date(day: date | None) -> str | None:
+    """YYYY-MM-DD; None for an account that has not given it yet (external sign-in)."""
+    return None if day is None else day.isoformat()
 
 
 def media_url(media_id: int | None) -> str | None:
@@ -27,7 +32,7 @@ def me_json(user: Any) -> dict:
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
-        "date_of_birth": user.date_of_birth.isoformat(),
+        "date_of_birth": iso_date(user.date_of_birth),
         "nickname": user.nickname,
         "about_me": user.about_me,
         "avatar_url": media_url(user.avatar_id),

@@ -71,7 +71,8 @@ async def start_server(
 ) -> AsyncIterator[RunningServer]:
     """A server on a free port, with `settings` over the tests' Config. Its per-address rate
     limits are off unless `rate_limits=True`: every test registers its people from 127.0.0.1
-    (tests/http/test_rate_limits.py tests the limits)."""
+    (tests/http/test_rate_limits.py tests the limits). Not the developer's environment either:
+    no SMTP server and no identity providers unless a test says so."""
     config = Config(
         **{
             "port": 0,
@@ -81,6 +82,9 @@ async def start_server(
             "migrate_on_start": False,
             "allowed_origins": ("http://allowed.example",),
             "rate_limits": False,
+            "smtp_url": None,
+            "public_url": "http://socialnet.test",
+            "oidc_providers": (),
             **settings,
         }
     )

@@ -6,7 +6,7 @@ so the house reads bottom-up and a change to the bus or the web framework stays 
     rules        domain/
     data         db/
     leaves       events, shapes, errors, config, origins, wire, periodic, addresses,
-                 ratelimit, media, gif, logs, signals, gc_tuning
+                 ratelimit, media, gif, mail, identity_providers, logs, signals, gc_tuning
 
 The rule is read from the code itself: every import statement of every module, wherever it
 stands (a function body, an `if TYPE_CHECKING:` block).
@@ -45,6 +45,8 @@ LAYERS = {
     "server.ratelimit": 0,
     "server.media": 0,
     "server.gif": 0,
+    "server.mail": 0,
+    "server.identity_providers": 0,
     "server.logs": 0,
     "server.signals": 0,
     "server.gc_tuning": 0,

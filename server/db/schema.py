@@ -79,10 +79,12 @@ users = Table(
     metadata,
     _id(),
     Column("email", Text, nullable=False),
-    Column("password_hash", Text, nullable=False),
+    # None for an account made through an external provider, until a password is set.
+    Column("password_hash", Text),
     Column("first_name", Text, nullable=False),
     Column("last_name", Text, nullable=False),
-    Column("date_of_birth", Date, nullable=False),
+    # None while an account made through an external provider has not given it yet.
+    Column("date_of_birth", Date),
     Column("nickname", Text),
     Column("about_me", Text),
     # use_alter: users and media reference each other (a media row has an owner).
@@ -107,6 +109,11 @@ sessions = Table(
     _user_fk("user_id"),
     _created_at(),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    # Moved forward at most every few minutes, in the statement that reads the session
+    # (server/db/sessions.py), so that a request costs no write.
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The browser's User-Agent at login (cut short), shown as "Chrome on Linux".
+    Column("user_agent", Text),
     Index(None, "user_id"),
 )
 
@@ -131,6 +138,47 @@ address_budgets = Table(
     # The times of the hits still within the budget's window, oldest first.
     Column("hits", ARRAY(DateTime(timezone=True)), nullable=False),
     PrimaryKeyConstraint("budget", "client"),
+)
+
+# Password reset by email: a single-use token, valid for an hour; the table holds its SHA-256.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    _id(),
+    _user_fk("user_id"),
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Index(None, "user_id"),
+)
+
+# Sign-in through an external provider: who (provider, subject) is which user.
+user_identities = Table(
+    "user_identities",
+    metadata,
+    Column("provider", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    _user_fk("user_id"),
+    Column("email", Text),
+    _created_at(),
+    PrimaryKeyConstraint("provider", "subject"),
+    Index(None, "user_id"),
+)
+
+# A sign-in on its way to a provider: its secrets until the callback (ten minutes at most).
+oidc_logins = Table(
+    "oidc_logins",
+    metadata,
+    _id(),
+    # SHA-256 of the state; the browser holds the state itself in a cookie as well.
+    Column("state_hash", LargeBinary, nullable=False, unique=True),
+    Column("provider", Text, nullable=False),
+    Column("nonce", Text, nullable=False),
+    Column("code_verifier", Text, nullable=False),
+    Column("next_path", Text, nullable=False),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 media = Table(

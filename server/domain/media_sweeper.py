@@ -78,10 +78,13 @@ class MediaSweeper:
         removed = await trio.to_thread.run_sync(media.remove_files, stale.staged)
         named = list(stale.named.items())
         for start in range(0, len(named), BATCH):
-            removed += await self._remove_unnamed(dict(named[start : start + BATCH]))
+            removed += await self.remove_unnamed(dict(named[start : start + BATCH]))
         return Swept(rows=deleted, files=removed)
 
-    async def _remove_unnamed(self, files: dict[str, Path]) -> int:
+    async def remove_unnamed(self, files: dict[str, Path]) -> int:
+        """Remove the files (by content hash) that no media row names, under the directory's
+        lock, so that a row committing meanwhile never loses its file (files are shared by
+        content: someone else may have uploaded the same bytes). How many went."""
         lock = media.StorageLock(self.media_dir, exclusive=True)
         try:
             await trio.to_thread.run_sync(lock.acquire)

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NoReturn
 
 import asyncpg
@@ -30,10 +31,11 @@ from server.db import sessions as rows
 from server.db import users
 from server.db.database import Database, emit
 from server.db.users import User
-from server.domain import login_attempts, passwords
+from server.domain import login_attempts, passwords, user_agents
+from server.domain.inputs import unusable_character
 from server.domain.login_attempts import LoginAttempts
-from server.errors import InvalidCredentials, Unavailable
-from server.events import SessionEnded
+from server.errors import InvalidCredentials, NotFound, Unavailable
+from server.events import SessionEnded, SessionsEnded
 
 log = logging.getLogger("socialnet.sessions")
 
@@ -80,6 +82,7 @@ class SessionCache:
         # token digest -> (session, trusted until)
         self._entries: dict[bytes, tuple[Session, float]] = {}
         self._by_session: dict[int, bytes] = {}
+        self._sessions_of: dict[int, set[int]] = {}
 
     @staticmethod
     def _key(token: str) -> bytes:
@@ -95,21 +98,47 @@ class SessionCache:
         if len(self._entries) >= MAX_CACHED:
             self._entries.clear()
             self._by_session.clear()
+            self._sessions_of.clear()
         key = self._key(token)
         cached = Session(session.id, session.user_id)
         self._entries[key] = (cached, trio.current_time() + CACHE_SECONDS)
         self._by_session[session.id] = key
+        self._sessions_of.setdefault(session.user_id, set()).add(session.id)
 
     def forget(self, session_id: int) -> None:
         key = self._by_session.pop(session_id, None)
         if key is not None:
-            self._entries.pop(key, None)
+            entry = self._entries.pop(key, None)
+            if entry is not None:
+                ids = self._sessions_of.get(entry[0].user_id)
+                if ids is not None:
+                    ids.discard(session_id)
+                    if not ids:
+                        del self._sessions_of[entry[0].user_id]
+
+    def forget_user(self, user_id: int, keep: int | None = None) -> None:
+        """Forget every session of `user_id` but `keep`."""
+        for session_id in tuple(self._sessions_of.get(user_id, ())):
+            if session_id != keep:
+                self.forget(session_id)
 
 
 async def _end(conn: asyncpg.Connection, session_id: int) -> None:
     await rows.delete_session(conn, session_id)
     # Every process closes this session's sockets (and forgets it) once the deletion commits.
     emit(conn, SessionEnded(session_id))
+
+
+async def end_session_in(conn: asyncpg.Connection, session_id: int) -> None:
+    """End one session inside the caller's transaction (a new sign-in replacing it)."""
+    await _end(conn, session_id)
+
+
+async def end_sessions_of(conn: asyncpg.Connection, user_id: int, *, keep: int | None) -> None:
+    """End every session of `user_id` but `keep` (None: all of them), inside the caller's
+    transaction; every process closes their sockets and forgets them once it commits."""
+    await rows.delete_sessions_of(conn, user_id, keep)
+    emit(conn, SessionsEnded(user_id, keep))
 
 
 async def _find_credentials(
@@ -122,16 +151,54 @@ async def _find_credentials(
     return await users.select_credentials(conn, email)
 
 
-async def _open(conn: asyncpg.Connection, user_id: int, new_hash: str | None):
+async def _open(
+    conn: asyncpg.Connection, user_id: int, new_hash: str | None, user_agent: str | None
+):
     if new_hash is not None:
         await users.update_password_hash(conn, user_id, new_hash)
-    token = await rows.insert_session(conn, user_id)
+    token = await rows.insert_session(conn, user_id, user_agent)
     return await users.select_user(conn, user_id), token
 
 
-async def open_session(conn: asyncpg.Connection, user_id: int) -> str:
-    """A new session for `user_id` inside the caller's transaction (registration); its token."""
-    return await rows.insert_session(conn, user_id)
+def _storable(user_agent: str | None) -> str | None:
+    return None if user_agent is None or unusable_character(user_agent) else user_agent
+
+
+async def open_session(conn: asyncpg.Connection, user_id: int, user_agent: str | None) -> str:
+    """A new session for `user_id` inside the caller's transaction (registration); its token.
+    `user_agent` is the browser's User-Agent header, kept for the sessions page."""
+    return await rows.insert_session(conn, user_id, _storable(user_agent))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One line of the sessions page."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    user_agent: str  # "Chrome on Linux"
+    current: bool
+
+
+async def list_sessions(conn: asyncpg.Connection, session: Session) -> list[SessionInfo]:
+    """The viewer's live sessions, the most recently used first."""
+    return [
+        SessionInfo(
+            row.id,
+            row.created_at,
+            row.last_seen_at,
+            user_agents.describe(row.user_agent),
+            row.id == session.id,
+        )
+        for row in await rows.select_sessions_of(conn, session.user_id)
+    ]
+
+
+async def _end_own(conn: asyncpg.Connection, user_id: int, session_id: int) -> None:
+    if not await rows.delete_session_of(conn, session_id, user_id):
+        raise NotFound("No such session.")
+    emit(conn, SessionEnded(session_id))
 
 
 class Sessions:
@@ -159,7 +226,23 @@ class Sessions:
     def forget(self, session_id: int) -> None:
         self.cache.forget(session_id)
 
-    async def log_in(self, email: str, password: str, *, replacing: int | None) -> tuple[User, str]:
+    def forget_user(self, user_id: int, keep: int | None = None) -> None:
+        self.cache.forget_user(user_id, keep)
+
+    async def end_session(self, session: Session, session_id: int) -> None:
+        """End one of the viewer's sessions (any one, this one too); another user's or an
+        unknown id is NotFound."""
+        await self.db.transaction(_end_own, session.user_id, session_id)
+        self.forget(session_id)
+
+    async def end_other_sessions(self, session: Session) -> None:
+        """End every session of the viewer but this one."""
+        await self.db.transaction(partial(end_sessions_of, keep=session.id), session.user_id)
+        self.forget_user(session.user_id, keep=session.id)
+
+    async def log_in(
+        self, email: str, password: str, *, replacing: int | None, user_agent: str | None = None
+    ) -> tuple[User, str]:
         """Check the password (in a worker thread: Argon2id costs tens of milliseconds) and
         open a new session; the browser's previous session, `replacing`, ends either way,
         unless the email is locked by its failed logins (RateLimited, server/domain/
@@ -181,7 +264,7 @@ class Sessions:
         new_hash = None
         if passwords.needs_rehash(hashed):
             new_hash = await trio.to_thread.run_sync(passwords.hash_password, password)
-        return await self.db.transaction(_open, found.id, new_hash)
+        return await self.db.transaction(_open, found.id, new_hash, _storable(user_agent))
 
     async def log_out(self, session_id: int) -> None:
         """End a session: its row, this process's memory of it, and its sockets everywhere."""

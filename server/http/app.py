@@ -20,6 +20,7 @@ from server.http import (
     health,
     media,
     notifications,
+    oidc,
     posts,
     users,
 )
@@ -71,6 +72,7 @@ def create_app(services: Services) -> QuartTrio:
     for module in (
         health,
         auth,
+        oidc,
         users,
         follows,
         posts,

@@ -20,7 +20,14 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Everything under these prefixes needs a session, except PUBLIC_PATHS.
 PROTECTED_PREFIXES = ("/api/", "/media/")
 PUBLIC_PATHS = frozenset(
-    {"/api/health", "/api/openapi.json", "/api/auth/register", "/api/auth/login"}
+    {
+        "/api/health",
+        "/api/openapi.json",
+        "/api/auth/register",
+        "/api/auth/login",
+        "/api/auth/password-reset",
+        "/api/auth/password-reset/confirm",
+    }
 )
 
 
@@ -34,8 +41,16 @@ def check_origin() -> None:
         raise ForbiddenOrigin()
 
 
+# Signing in through a provider: the providers list, start and callback.
+PUBLIC_PREFIXES = ("/api/auth/providers", "/api/auth/oidc/")
+
+
 def needs_session(path: str) -> bool:
-    return path.startswith(PROTECTED_PREFIXES) and path not in PUBLIC_PATHS
+    return (
+        path.startswith(PROTECTED_PREFIXES)
+        and path not in PUBLIC_PATHS
+        and not path.startswith(PUBLIC_PREFIXES)
+    )
 
 
 async def load_session() -> None:

@@ -63,6 +63,9 @@ class Router:
         self.log_every_event = log_every_event
         # Called with the session id when a session ends (a logout on any process).
         self.on_session_ended: list[Callable[[int], None]] = []
+        # Called with (user id, the session kept or None) when all of a user's sessions but
+        # one, or all of them, end (a password change or reset, an account deletion).
+        self.on_sessions_ended: list[Callable[[int, int | None], None]] = []
         self._by_user: dict[int, set[Connection]] = {}
         self._by_session: dict[int, set[Connection]] = {}
         # Online users only: their groups, and each group's online members.
@@ -269,6 +272,8 @@ class Router:
                 return
             case events.SessionEnded(session_id=session_id):
                 outcome = Outcome(recipients=1, reached=self._close_session(session_id))
+            case events.SessionsEnded(user_id=user_id, keep=keep):
+                outcome = Outcome(recipients=1, reached=self._close_sessions_of(user_id, keep))
             case _:
                 log.warning("unknown event %r", event)
                 return
@@ -354,6 +359,15 @@ class Router:
             self.unregister(connection)
         return len(connections)
 
+    def _close_sessions_of(self, user_id: int, keep: int | None) -> int:
+        for callback in self.on_sessions_ended:
+            callback(user_id, keep)
+        connections = [c for c in self._by_user.get(user_id, ()) if c.session_id != keep]
+        for connection in connections:
+            connection.close(protocol.CLOSE_SESSION_ENDED)
+            self.unregister(connection)
+        return len(connections)
+
 
 class Outcome:
     """What routing one event did: people it was for, sockets reached, sockets dropped."""
@@ -399,6 +413,9 @@ def _summary(event: events.Event, outcome: Outcome) -> dict:
             fields["group_id"] = event.group_id
         case events.SessionEnded():
             fields["session_id"] = event.session_id
+        case events.SessionsEnded():
+            fields["users"] = [event.user_id]
+            fields["kept_session_id"] = event.keep
         case events.PresenceChanged():
             fields["users"] = list(event.contacts[:20])
     fields.update(recipients=outcome.recipients, sockets=outcome.reached, dropped=outcome.dropped)

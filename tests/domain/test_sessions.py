@@ -55,3 +55,22 @@ async def test_login_failure_windows_that_ended_are_purged(server, alice, new_cl
                 assert (await fetch(url, "SELECT count(*) FROM login_failures"))[0][0] == 1
                 break
             nursery.cancel_scope.cancel()
+
+
+async def test_the_cache_forgets_every_session_of_a_user_but_the_kept_one():
+    from server.domain.sessions import Session, SessionCache
+
+    cache = SessionCache()
+    for token, session in (
+        ("a", Session(10, 1)),
+        ("b", Session(11, 1)),
+        ("c", Session(12, 1)),
+        ("d", Session(20, 2)),
+    ):
+        cache.put(token, session)
+    cache.forget_user(1, keep=11)
+    assert cache.get("a") is None and cache.get("c") is None
+    assert cache.get("b") == Session(11, 1) and cache.get("d") == Session(20, 2)
+    cache.forget(11)
+    cache.forget_user(1)
+    assert cache.get("b") is None and cache.get("d") == Session(20, 2)

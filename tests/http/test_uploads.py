@@ -16,11 +16,15 @@ from PIL import Image
 from server.db.database import open_pool
 from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
+from server.domain.external_login import ExternalLogins
+from server.domain.media_sweeper import MediaSweeper
+from server.domain.password_resets import PasswordResets
 from server.domain.profiles import set_avatar
 from server.domain.sessions import Sessions
 from server.http import uploads
 from server.http.app import create_app
 from server.http.context import Services, db
+from server.mail import Mailer
 from server.media import LOCK_NAME
 from server.ratelimit import RateLimits
 from tests import images
@@ -145,13 +149,18 @@ async def app_context(server):
     the running `server`."""
     async with trio_asyncio.open_loop():
         async with open_pool(server.config.database_url, size=2) as pool:
+            sessions = Sessions(pool)
+            config = server.config
             services = Services(
-                config=server.config,
+                config=config,
                 db=pool,
-                sessions=Sessions(pool),
+                sessions=sessions,
                 writer=MessageWriter(pool),
-                limits=RateLimits(server.config),
+                limits=RateLimits(config),
                 address_budgets=AddressBudgets(pool, enabled=False),
+                sweeper=MediaSweeper(pool, config.media_dir),
+                resets=PasswordResets(sessions, Mailer(None, "test"), config.site_url),
+                logins=ExternalLogins(sessions, (), config.site_url),
             )
             async with create_app(services).app_context():
                 yield

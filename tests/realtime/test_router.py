@@ -158,6 +158,23 @@ def test_close_session_closes_only_that_sessions_sockets():
     assert forgotten == [10]
 
 
+def test_sessions_ended_closes_every_session_of_the_user_but_the_kept_one():
+    router = Router()
+    kept, other1, other2 = (FakeConnection(1, session_id=n) for n in (10, 11, 12))
+    someone_else = FakeConnection(2, session_id=20)
+    for connection in (kept, other1, other2, someone_else):
+        online(router, connection)
+    forgotten = []
+    router.on_sessions_ended.append(lambda user, keep: forgotten.append((user, keep)))
+    router.route(events.SessionsEnded(1, keep=10))
+    assert other1.closed_with == other2.closed_with == protocol.CLOSE_SESSION_ENDED
+    assert kept.closed_with is None and someone_else.closed_with is None
+    assert forgotten == [(1, 10)]
+    router.route(events.SessionsEnded(1))
+    assert kept.closed_with == protocol.CLOSE_SESSION_ENDED
+    assert router.connections_of(1) == frozenset()
+
+
 def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
     router = Router()
     online(router, FakeConnection(1))

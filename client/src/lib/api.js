@@ -141,6 +141,42 @@ export const logout = () => send('POST', '/api/auth/logout');
 
 export const me = () => send('GET', '/api/auth/me');
 
+/** Ask for a reset link by mail; the answer is the same whether or not the email exists. */
+export const requestPasswordReset = (email) =>
+  send('POST', '/api/auth/password-reset', { json: { email } });
+
+/** Set a new password with the mailed token; every session of the account ends. */
+export const confirmPasswordReset = (token, newPassword) =>
+  send('POST', '/api/auth/password-reset/confirm', {
+    json: { token, new_password: newPassword }
+  });
+
+/** `{items: [{name, label}]}`: the external sign-in providers (no session needed). */
+export const getProviders = ({ fetch } = {}) => send('GET', '/api/auth/providers', { fetch });
+
+/** Where the browser goes to sign in with a provider (a navigation, not a fetch). */
+export const providerStartUrl = (name, next = '/') =>
+  withQuery(`/api/auth/oidc/${encodeURIComponent(name)}/start`, { next });
+
+/** Give an account made through a provider its date of birth (and names if missing). */
+export const completeProfile = (fields) =>
+  send('POST', '/api/auth/complete-profile', { json: fields });
+
+/** `{items: [{id, created_at, last_seen_at, user_agent, current}]}`: the user's sessions. */
+export const getSessions = ({ fetch } = {}) => send('GET', '/api/auth/sessions', { fetch });
+
+/** End one of the user's sessions (the current one logs this browser out). */
+export const endSession = (id) => send('DELETE', `/api/auth/sessions/${id}`);
+
+/** End every session of the user but this one. */
+export const endOtherSessions = () => send('DELETE', '/api/auth/sessions?others=true');
+
+/** A new password; every other session of the user ends. */
+export const changePassword = (currentPassword, newPassword) =>
+  send('POST', '/api/auth/password', {
+    json: { current_password: currentPassword, new_password: newPassword }
+  });
+
 // ---- Users and profiles -----------------------------------------------------------------
 
 /** A page of user cards with `follow_state`; all users when `q` is empty. */
@@ -171,6 +207,12 @@ export function putAvatar(file) {
 }
 
 export const deleteAvatar = () => send('DELETE', '/api/users/me/avatar');
+
+/** Delete the account and all it authored; the password is required. */
+export const deleteMe = (password) => send('DELETE', '/api/users/me', { json: { password } });
+
+/** Where the browser downloads the zip of the user's data (a plain link, not a fetch). */
+export const EXPORT_URL = '/api/users/me/export';
 
 // ---- Follows ----------------------------------------------------------------------------
 
