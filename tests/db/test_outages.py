@@ -6,20 +6,36 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import uuid
+from pathlib import Path
 
 import httpx
+import pytest
 import trio
 from trio_websocket import ConnectionClosed
 
+from server.config import REPO_ROOT
 from server.db import migrate
 from server.db.embedded import restart_postgres, start_embedded_postgres
 from server.realtime import protocol
 from tests.conftest import register, start_server
 from tests.realtime.wsclient import FRAME_DEADLINE, open_socket
+
+
+@pytest.fixture
+def postgres_home():
+    """A directory for a Postgres of the test's own, outside pytest's temporary directories:
+    the server runs as the `pgserver` user (we are root), and every pytest that starts on this
+    machine resets /tmp/pytest-of-root to mode 0700, which would lock it out mid-initdb."""
+    TEST_DATA.mkdir(exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="outage-", dir=TEST_DATA))
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def _postmaster_pid(pgdata) -> int:
@@ -35,13 +51,13 @@ def _crash(pgdata) -> None:
 
 
 async def test_while_the_database_is_away_the_server_says_503_and_recovers_by_itself(
-    tmp_path, nursery
+    postgres_home, nursery
 ):
-    pgdata = tmp_path / "postgres"
+    pgdata = postgres_home / "postgres"
     pg = await trio.to_thread.run_sync(start_embedded_postgres, pgdata)
     url = pg.get_uri()
     await trio.to_thread.run_sync(migrate.upgrade, url)
-    async for server in start_server(url, tmp_path / "data", nursery):
+    async for server in start_server(url, postgres_home / "data", nursery):
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as alice:
             assert (await register(alice, email="a@example.com", first_name="A")).status_code == 201
             async with open_socket(server, cookie=alice.cookies.get("sid")) as socket:
@@ -89,6 +105,7 @@ async def test_no_socket_is_accepted_while_the_bus_is_not_listening(server, alic
     assert response.json()["error"]["code"] == "unavailable"
 
 
+TEST_DATA = REPO_ROOT / ".data"
 RESTARTED = re.compile(rb"embedded postgres restarted")
 SERVING = re.compile(rb"serving on (http://\S+)")
 
@@ -102,11 +119,11 @@ async def _read_until(stream, captured: bytearray, pattern: re.Pattern) -> re.Ma
     return match
 
 
-async def test_an_embedded_postgres_that_dies_is_started_again(tmp_path):
+async def test_an_embedded_postgres_that_dies_is_started_again(postgres_home):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env["SOCIALNET_CLIENT_DIR"] = ""
     process = await trio.lowlevel.open_process(
-        [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(postgres_home)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -120,7 +137,7 @@ async def test_an_embedded_postgres_that_dies_is_started_again(tmp_path):
         email = f"{uuid.uuid4().hex[:8]}@example.com"
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
             assert (await register(client, email=email, first_name="Kim")).status_code == 201
-            os.kill(_postmaster_pid(tmp_path / "postgres"), signal.SIGKILL)
+            os.kill(_postmaster_pid(postgres_home / "postgres"), signal.SIGKILL)
             with trio.move_on_after(60):
                 await _read_until(process.stderr, captured, RESTARTED)
             assert RESTARTED.search(captured), captured.decode(errors="replace")
