@@ -47,20 +47,63 @@ async def select_posts_by_ids(
     return {row["id"]: row for row in rows}
 
 
-FEED = f"""
+# Home (SPEC.md, Posts and comments): the viewer's own posts, the posts of the people they
+# follow that they may see (outside groups: those come with the groups), and the posts of their
+# groups. Each source is a top-N descent of one index, (author_id, id) or (group_id, id), cut
+# at the page size before the sources meet: a page costs one short index scan per followee and
+# per group, never a scan of every post the viewer may see.
+HOME = f"""
+WITH sources AS (
+    (SELECT p.id FROM posts p
+     WHERE p.author_id = $1 AND ($2::bigint IS NULL OR p.id < $2)
+     ORDER BY p.id DESC LIMIT $3)
+    UNION ALL
+    (SELECT followed.id FROM follows f CROSS JOIN LATERAL (
+         SELECT p.id FROM posts p
+         WHERE p.author_id = f.followee_id AND p.group_id IS NULL
+           AND ($2::bigint IS NULL OR p.id < $2) AND {visibility.post_visible("p", "$1")}
+         ORDER BY p.id DESC LIMIT $3
+     ) AS followed
+     WHERE f.follower_id = $1)
+    UNION ALL
+    (SELECT grouped.id FROM group_members gm CROSS JOIN LATERAL (
+         SELECT p.id FROM posts p
+         WHERE p.group_id = gm.group_id AND p.author_id <> $1
+           AND ($2::bigint IS NULL OR p.id < $2)
+         ORDER BY p.id DESC LIMIT $3
+     ) AS grouped
+     WHERE gm.user_id = $1)
+)
 SELECT {POST_COLUMNS}
 FROM posts p JOIN users a ON a.id = p.author_id
-WHERE {visibility.post_visible("p", "$1")} AND ($2::bigint IS NULL OR p.id < $2)
+WHERE p.id IN (SELECT id FROM sources ORDER BY id DESC LIMIT $3)
+ORDER BY p.id DESC
+"""
+
+
+async def select_home(
+    conn: asyncpg.Connection, viewer_id: int, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """Home, newest first: one query per page."""
+    return await conn.fetch(HOME, viewer_id, before, limit)
+
+
+# Explore: every public post outside groups, newest first, down the partial index
+# ix_posts_public_outside_groups.
+EXPLORE = f"""
+SELECT {POST_COLUMNS}
+FROM posts p JOIN users a ON a.id = p.author_id
+WHERE p.privacy = 'public' AND p.group_id IS NULL AND {visibility.post_visible("p", "$1")}
+  AND ($2::bigint IS NULL OR p.id < $2)
 ORDER BY p.id DESC
 LIMIT $3
 """
 
 
-async def select_feed(
+async def select_explore(
     conn: asyncpg.Connection, viewer_id: int, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Every post the viewer may see, newest first: one query per page."""
-    return await conn.fetch(FEED, viewer_id, before, limit)
+    return await conn.fetch(EXPLORE, viewer_id, before, limit)
 
 
 GROUP_POSTS = f"""

@@ -262,6 +262,12 @@ posts = Table(
     Index(None, "author_id", "id"),
     Index(None, "group_id", "id"),
     Index(None, "media_id"),
+    # Explore, newest first: every public post outside groups.
+    Index(
+        "ix_posts_public_outside_groups",
+        "id",
+        postgresql_where=text("privacy = 'public' AND group_id IS NULL"),
+    ),
 )
 
 post_viewers = Table(

@@ -29,10 +29,18 @@ async def create_post():
 
 
 @blueprint.get("/feed")
-async def feed():
-    """Every post I may see, mine and my groups' included, newest first."""
+async def home():
+    """Home: my posts, those of the people I follow that I may see, my groups' posts."""
     page = page_args()
-    rows = await db().run(post_rows.select_feed, viewer_id(), page.before, page.fetch)
+    rows = await db().run(post_rows.select_home, viewer_id(), page.before, page.fetch)
+    return paged(rows, page, post_from_row, lambda row: row["id"])
+
+
+@blueprint.get("/explore")
+async def explore():
+    """Every public post outside groups, newest first."""
+    page = page_args()
+    rows = await db().run(post_rows.select_explore, viewer_id(), page.before, page.fetch)
     return paged(rows, page, post_from_row, lambda row: row["id"])
 
 
