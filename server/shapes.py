@@ -8,6 +8,10 @@ from typing import Any
 
 import asyncpg
 
+# The reactions of API.md, in the order of the `reaction_counts` columns (server/db/schema.py):
+# a new kind goes at the end, with a migration.
+REACTION_KINDS = ("like", "love", "haha", "wow", "sad", "angry")
+
 
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
@@ -46,8 +50,13 @@ def card_from_row(row: asyncpg.Record, prefix: str = "") -> dict:
     }
 
 
+def reactions_json(counts: list[int]) -> dict[str, int]:
+    """`reactions`: each kind with a non-zero count, and its count."""
+    return {kind: count for kind, count in zip(REACTION_KINDS, counts, strict=True) if count}
+
+
 def post_from_row(row: asyncpg.Record) -> dict:
-    """`<post>` from a row of server.db.posts.POST_COLUMNS."""
+    """`<post>` from a row of server.db.posts.post_columns."""
     return {
         "id": row["id"],
         "author": card_from_row(row, "author_"),
@@ -57,11 +66,13 @@ def post_from_row(row: asyncpg.Record) -> dict:
         "group_id": row["group_id"],
         "created_at": iso(row["created_at"]),
         "comments_count": row["comments_count"],
+        "reactions": reactions_json(row["reaction_counts"]),
+        "my_reaction": row["my_reaction"],
     }
 
 
 def comment_from_row(row: asyncpg.Record) -> dict:
-    """`<comment>` from a row of server.db.comments.COMMENT_COLUMNS."""
+    """`<comment>` from a row of server.db.comments.comment_columns."""
     return {
         "id": row["id"],
         "post_id": row["post_id"],
@@ -69,6 +80,8 @@ def comment_from_row(row: asyncpg.Record) -> dict:
         "body": row["body"],
         "image_url": media_url(row["media_id"]),
         "created_at": iso(row["created_at"]),
+        "reactions": reactions_json(row["reaction_counts"]),
+        "my_reaction": row["my_reaction"],
     }
 
 
@@ -171,6 +184,12 @@ def _notification_subject(row: asyncpg.Record) -> dict:
         }
     if kind == "post_comment":
         return {"post_id": row["post_id"], "comment_id": row["comment_id"]}
+    if kind == "reaction":
+        return {
+            "post_id": row["post_id"],
+            "comment_id": row["comment_id"],
+            "reaction": row["reaction"],
+        }
     return {}
 
 

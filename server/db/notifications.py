@@ -17,7 +17,7 @@ SELECT n.id, n.user_id, n.kind, n.read_at IS NOT NULL AS read, n.created_at,
        n.group_invitation_id, gi.status AS group_invitation_status,
        n.group_join_request_id, gjr.status AS group_join_request_status,
        n.event_id, e.title AS event_title, e.starts_at AS event_starts_at,
-       n.post_id, n.comment_id
+       n.post_id, n.comment_id, n.reaction
 FROM notifications n
 JOIN users a ON a.id = n.actor_id
 LEFT JOIN follow_requests fr ON fr.id = n.follow_request_id
@@ -42,10 +42,11 @@ class Draft:
     event_id: int | None = None
     post_id: int | None = None
     comment_id: int | None = None
+    reaction: str | None = None
 
 
 _DRAFT_COLUMNS = [f.name for f in fields(Draft)]
-_DRAFT_TYPES = ["bigint" if name != "kind" else "text" for name in _DRAFT_COLUMNS]
+_DRAFT_TYPES = ["text" if name in ("kind", "reaction") else "bigint" for name in _DRAFT_COLUMNS]
 
 # Any number of notifications in one statement.
 INSERT_MANY = f"""
@@ -64,6 +65,22 @@ async def select_by_ids(conn: asyncpg.Connection, ids: list[int]) -> list[asyncp
     return await conn.fetch(
         SELECT_NOTIFICATIONS + " WHERE n.id = ANY($1::bigint[]) ORDER BY n.id", ids
     )
+
+
+REACTION_NOTIFIED = """
+SELECT EXISTS (
+    SELECT 1 FROM notifications
+    WHERE user_id = $1 AND kind = 'reaction' AND actor_id = $2 AND post_id = $3
+      AND comment_id IS NOT DISTINCT FROM $4
+)
+"""
+
+
+async def reaction_notified(
+    conn: asyncpg.Connection, user_id: int, actor_id: int, post_id: int, comment_id: int | None
+) -> bool:
+    """Whether `user_id` was already told of a reaction of `actor_id` to this post (comment)."""
+    return await conn.fetchval(REACTION_NOTIFIED, user_id, actor_id, post_id, comment_id)
 
 
 LIST = (

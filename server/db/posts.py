@@ -6,17 +6,23 @@ import asyncpg
 
 from server.db import visibility
 
-# The columns of a `<post>` with its author's card and comment count, from posts `p` and
-# users `a`; one row per post, so a page of posts is one query.
-POST_COLUMNS = """
-    p.id, p.body, p.media_id, p.privacy, p.group_id, p.created_at,
+
+def post_columns(viewer: str) -> str:
+    """The columns of a `<post>` as `viewer` (an SQL expression) sees it, from posts `p` and
+    users `a`: its author's card, its comment count, its reaction counts (kept on the row) and
+    the viewer's own reaction. One row per post, so a page of posts is one query."""
+    return f"""
+    p.id, p.body, p.media_id, p.privacy, p.group_id, p.created_at, p.reaction_counts,
     a.id AS author_id, a.first_name AS author_first_name, a.last_name AS author_last_name,
     a.nickname AS author_nickname, a.avatar_id AS author_avatar_id,
-    (SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comments_count
+    (SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comments_count,
+    (SELECT r.kind FROM post_reactions r WHERE r.post_id = p.id AND r.user_id = {viewer})
+        AS my_reaction
 """
 
+
 AUTHOR_POSTS = f"""
-SELECT {POST_COLUMNS}
+SELECT {post_columns("$2")}
 FROM posts p JOIN users a ON a.id = p.author_id
 WHERE p.author_id = $1 AND {visibility.post_visible("p", "$2")}
   AND ($3::bigint IS NULL OR p.id < $3)
@@ -32,7 +38,7 @@ async def select_author_posts(
 
 
 POSTS_BY_IDS = f"""
-SELECT {POST_COLUMNS}
+SELECT {post_columns("$2")}
 FROM posts p JOIN users a ON a.id = p.author_id
 WHERE p.id = ANY($1::bigint[]) AND {visibility.post_visible("p", "$2")}
 """
@@ -74,7 +80,7 @@ WITH sources AS (
      ) AS grouped
      WHERE gm.user_id = $1)
 )
-SELECT {POST_COLUMNS}
+SELECT {post_columns("$1")}
 FROM posts p JOIN users a ON a.id = p.author_id
 WHERE p.id IN (SELECT id FROM sources ORDER BY id DESC LIMIT $3)
 ORDER BY p.id DESC
@@ -91,7 +97,7 @@ async def select_home(
 # Explore: every public post outside groups, newest first, down the partial index
 # ix_posts_public_outside_groups.
 EXPLORE = f"""
-SELECT {POST_COLUMNS}
+SELECT {post_columns("$1")}
 FROM posts p JOIN users a ON a.id = p.author_id
 WHERE p.privacy = 'public' AND p.group_id IS NULL AND {visibility.post_visible("p", "$1")}
   AND ($2::bigint IS NULL OR p.id < $2)
@@ -107,7 +113,7 @@ async def select_explore(
 
 
 GROUP_POSTS = f"""
-SELECT {POST_COLUMNS}
+SELECT {post_columns("$2")}
 FROM posts p JOIN users a ON a.id = p.author_id
 WHERE p.group_id = $1 AND {visibility.post_visible("p", "$2")}
   AND ($3::bigint IS NULL OR p.id < $3)
@@ -123,7 +129,7 @@ async def select_group_posts(
 
 
 VISIBLE_POST = f"""
-SELECT {POST_COLUMNS}
+SELECT {post_columns("$2")}
 FROM posts p JOIN users a ON a.id = p.author_id
 WHERE p.id = $1 AND {visibility.post_visible("p", "$2")}
 """

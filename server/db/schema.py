@@ -7,6 +7,7 @@ head equals this metadata, so a change here needs a migration in the same commit
 from __future__ import annotations
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -26,6 +27,8 @@ from sqlalchemy import (
     func,
     text,
 )
+
+from server.shapes import REACTION_KINDS
 
 metadata = MetaData(
     naming_convention={
@@ -55,6 +58,41 @@ def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstra
     return CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
+def _reaction_counts() -> list:
+    """How many people reacted with each kind, in the order of REACTION_KINDS, kept by the
+    write that adds, changes or withdraws a reaction (server/db/reactions.py): a page of posts
+    reads its counts from its own rows, however many reactions there are."""
+    zeros = "{" + ",".join("0" for _ in REACTION_KINDS) + "}"
+    return [
+        Column(
+            "reaction_counts",
+            ARRAY(Integer),
+            nullable=False,
+            server_default=text(f"'{zeros}'"),
+        ),
+        CheckConstraint(
+            f"cardinality(reaction_counts) = {len(REACTION_KINDS)}", name="reaction_counts"
+        ),
+    ]
+
+
+def _reactions(name: str, target: str) -> Table:
+    """One reaction per person per post (or comment); the "who reacted" list pages by time."""
+    column = f"{target[:-1]}_id"
+    return Table(
+        name,
+        metadata,
+        Column(column, BigInteger, ForeignKey(f"{target}.id", ondelete="CASCADE"), nullable=False),
+        _user_fk("user_id"),
+        Column("kind", Text, nullable=False),
+        _created_at(),
+        PrimaryKeyConstraint(column, "user_id"),
+        _enum_check("kind", REACTION_KINDS, "kind"),
+        Index(None, column, "created_at", "user_id"),
+        Index(None, "user_id"),
+    )
+
+
 REQUEST_STATUSES = ("pending", "accepted", "declined", "cancelled")
 POST_PRIVACIES = ("public", "almost_private", "private")
 EVENT_RESPONSES = ("going", "not_going")
@@ -69,6 +107,7 @@ NOTIFICATION_KINDS = (
     "group_invitation_accepted",
     "group_event",
     "post_comment",
+    "reaction",
 )
 
 # --- people and sessions --------------------------------------------------------------------
@@ -258,6 +297,7 @@ posts = Table(
     Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
     Column("privacy", Text, nullable=False),
     _created_at(),
+    *_reaction_counts(),
     _enum_check("privacy", POST_PRIVACIES, "privacy"),
     Index(None, "author_id", "id"),
     Index(None, "group_id", "id"),
@@ -288,10 +328,14 @@ comments = Table(
     Column("body", Text, nullable=False, server_default=text("''")),
     Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
     _created_at(),
+    *_reaction_counts(),
     Index(None, "post_id", "id"),
     Index(None, "author_id", "id"),
     Index(None, "media_id"),
 )
+
+post_reactions = _reactions("post_reactions", "posts")
+comment_reactions = _reactions("comment_reactions", "comments")
 
 # --- chat -------------------------------------------------------------------------------------
 
@@ -346,9 +390,12 @@ notifications = Table(
     _subject_fk("event_id", "events"),
     _subject_fk("post_id", "posts"),
     _subject_fk("comment_id", "comments"),
+    # The kind of a `reaction` notification's reaction (the first one; a change is not news).
+    Column("reaction", Text),
     Column("read_at", DateTime(timezone=True)),
     _created_at(),
     _enum_check("kind", NOTIFICATION_KINDS, "kind"),
+    _enum_check("reaction", REACTION_KINDS, "reaction"),
     Index(None, "user_id", "id"),
     Index("ix_notifications_unread", "user_id", postgresql_where=text("read_at IS NULL")),
 )

@@ -99,10 +99,25 @@ async def create_post(
     return await posts.select_visible_post(conn, post_id, author_id)
 
 
-async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
+async def visible_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> asyncpg.Record:
+    """The post as the viewer sees it; 404 when they may not (its existence stays hidden)."""
     post = await posts.select_visible_post(conn, post_id, viewer_id)
     if post is None:
         raise NotFound("No such post.")
+    return post
+
+
+async def visible_comment(
+    conn: asyncpg.Connection, viewer_id: int, comment_id: int
+) -> asyncpg.Record:
+    comment = await comments.select_visible_comment(conn, comment_id, viewer_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
+
+
+async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
+    post = await visible_post(conn, viewer_id, post_id)
     if post["author_id"] != viewer_id:
         raise Forbidden("Only the author can delete this post.")
     await posts.delete_post(conn, post_id)
@@ -111,11 +126,9 @@ async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) ->
 async def create_comment(
     conn: asyncpg.Connection, author_id: int, post_id: int, body: str, image: StoredImage | None
 ) -> asyncpg.Record:
-    post = await posts.select_visible_post(conn, post_id, author_id)
-    if post is None:
-        raise NotFound("No such post.")
+    post = await visible_post(conn, author_id, post_id)
     media_id = await _image_id(conn, author_id, image)
-    comment = await comments.insert_comment(
+    comment_id = await comments.insert_comment(
         conn, post_id=post_id, author_id=author_id, body=body, media_id=media_id
     )
     await notify(
@@ -125,18 +138,17 @@ async def create_comment(
             kind="post_comment",
             actor_id=author_id,
             post_id=post_id,
-            comment_id=comment["id"],
+            comment_id=comment_id,
         ),
     )
-    return comment
+    return await comments.select_visible_comment(conn, comment_id, author_id)
 
 
 async def list_comments(
     conn: asyncpg.Connection, viewer_id: int, post_id: int, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    if await posts.select_visible_post(conn, post_id, viewer_id) is None:
-        raise NotFound("No such post.")
-    return await comments.select_post_comments(conn, post_id, before, limit)
+    await visible_post(conn, viewer_id, post_id)
+    return await comments.select_post_comments(conn, post_id, viewer_id, before, limit)
 
 
 async def group_posts(

@@ -21,6 +21,7 @@ from server.http import (
     media,
     notifications,
     posts,
+    reactions,
     users,
 )
 from server.http.context import Services
@@ -73,6 +74,7 @@ def create_app(services: Services) -> QuartTrio:
         users,
         follows,
         posts,
+        reactions,
         groups,
         events,
         chats,
