@@ -65,6 +65,7 @@ def post_from_row(row: asyncpg.Record) -> dict:
         "privacy": row["privacy"],
         "group_id": row["group_id"],
         "created_at": iso(row["created_at"]),
+        "edited_at": iso(row["edited_at"]),
         "comments_count": row["comments_count"],
         "reactions": reactions_json(row["reaction_counts"]),
         "my_reaction": row["my_reaction"],
@@ -80,6 +81,7 @@ def comment_from_row(row: asyncpg.Record) -> dict:
         "body": row["body"],
         "image_url": media_url(row["media_id"]),
         "created_at": iso(row["created_at"]),
+        "edited_at": iso(row["edited_at"]),
         "reactions": reactions_json(row["reaction_counts"]),
         "my_reaction": row["my_reaction"],
     }

@@ -11,7 +11,7 @@ def comment_columns(viewer: str) -> str:
     """The columns of a `<comment>` as `viewer` (an SQL expression) sees it, from comments `c`
     and users `a`: its author's card, its reaction counts and the viewer's own reaction."""
     return f"""
-    c.id, c.post_id, c.body, c.media_id, c.created_at, c.reaction_counts,
+    c.id, c.post_id, c.body, c.media_id, c.created_at, c.edited_at, c.reaction_counts,
     a.id AS author_id, a.first_name AS author_first_name, a.last_name AS author_last_name,
     a.nickname AS author_nickname, a.avatar_id AS author_avatar_id,
     (SELECT r.kind FROM comment_reactions r WHERE r.comment_id = c.id AND r.user_id = {viewer})
@@ -60,3 +60,15 @@ async def insert_comment(
     conn: asyncpg.Connection, *, post_id: int, author_id: int, body: str, media_id: int | None
 ) -> int:
     return await conn.fetchval(INSERT_COMMENT, post_id, author_id, body, media_id)
+
+
+async def update_comment(conn: asyncpg.Connection, comment_id: int, body: str) -> None:
+    await conn.execute(
+        "UPDATE comments SET body = $2, edited_at = now() WHERE id = $1", comment_id, body
+    )
+
+
+async def delete_comment(conn: asyncpg.Connection, comment_id: int) -> None:
+    """The comment goes with its reactions and the notifications about it (cascades); its
+    image's media row stays for the media sweeper, as a deleted post's does."""
+    await conn.execute("DELETE FROM comments WHERE id = $1", comment_id)

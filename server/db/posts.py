@@ -12,7 +12,8 @@ def post_columns(viewer: str) -> str:
     users `a`: its author's card, its comment count, its reaction counts (kept on the row) and
     the viewer's own reaction. One row per post, so a page of posts is one query."""
     return f"""
-    p.id, p.body, p.media_id, p.privacy, p.group_id, p.created_at, p.reaction_counts,
+    p.id, p.body, p.media_id, p.privacy, p.group_id, p.created_at, p.edited_at,
+    p.reaction_counts,
     a.id AS author_id, a.first_name AS author_first_name, a.last_name AS author_last_name,
     a.nickname AS author_nickname, a.avatar_id AS author_avatar_id,
     (SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comments_count,
@@ -160,14 +161,41 @@ async def insert_post(
     viewer_ids: list[int],
 ) -> int:
     post_id = await conn.fetchval(INSERT_POST, author_id, group_id, body, media_id, privacy)
+    await _insert_viewers(conn, post_id, viewer_ids)
+    return post_id
+
+
+async def _insert_viewers(conn: asyncpg.Connection, post_id: int, viewer_ids: list[int]) -> None:
     if viewer_ids:
         await conn.execute(
             "INSERT INTO post_viewers (post_id, user_id) SELECT $1, unnest($2::bigint[])",
             post_id,
             viewer_ids,
         )
-    return post_id
+
+
+async def select_viewer_ids(conn: asyncpg.Connection, post_id: int) -> list[int]:
+    """The followers picked for a private post (none for another privacy)."""
+    rows = await conn.fetch("SELECT user_id FROM post_viewers WHERE post_id = $1", post_id)
+    return [row["user_id"] for row in rows]
+
+
+UPDATE_POST = """
+UPDATE posts SET body = $2, privacy = $3, edited_at = now() WHERE id = $1
+"""
+
+
+async def update_post(
+    conn: asyncpg.Connection, post_id: int, *, body: str, privacy: str, viewer_ids: list[int]
+) -> None:
+    """Replace the text, the privacy and the picked viewers; the post is now edited."""
+    await conn.execute(UPDATE_POST, post_id, body, privacy)
+    await conn.execute("DELETE FROM post_viewers WHERE post_id = $1", post_id)
+    await _insert_viewers(conn, post_id, viewer_ids)
 
 
 async def delete_post(conn: asyncpg.Connection, post_id: int) -> None:
+    """The post goes with its comments, reactions, picked viewers and the notifications about
+    them (their foreign keys cascade). Its image's media row stays, referenced by nothing: the
+    media sweeper removes such rows and their files."""
     await conn.execute("DELETE FROM posts WHERE id = $1", post_id)

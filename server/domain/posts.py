@@ -61,7 +61,9 @@ async def _check_group_member(conn: asyncpg.Connection, group_id: int, user_id: 
     await require_member(conn, group_id, user_id, write=True, refusal=refusal)
 
 
-async def _check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
+async def check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
+    """Each picked viewer of a private post must follow its author (at creation, at an edit
+    that picks them)."""
     strangers = set(picked) - await follows.followers_among(conn, author_id, list(picked))
     if strangers:
         listed = ", ".join(str(user) for user in sorted(strangers))
@@ -84,7 +86,7 @@ async def create_post(
     elif privacy is None:
         privacy = "public" if await users.is_public(conn, author_id) else "almost_private"
     if privacy == "private":
-        await _check_followers(conn, author_id, picked)
+        await check_followers(conn, author_id, picked)
     else:
         picked = ()
     post_id = await posts.insert_post(
@@ -114,13 +116,6 @@ async def visible_comment(
     if comment is None:
         raise NotFound("No such comment.")
     return comment
-
-
-async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
-    post = await visible_post(conn, viewer_id, post_id)
-    if post["author_id"] != viewer_id:
-        raise Forbidden("Only the author can delete this post.")
-    await posts.delete_post(conn, post_id)
 
 
 async def create_comment(
