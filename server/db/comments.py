@@ -19,10 +19,12 @@ def comment_columns(viewer: str) -> str:
 """
 
 
+# The callers have checked the post; each comment is checked here (a block hides its author's).
 POST_COMMENTS = f"""
 SELECT {comment_columns("$2")}
-FROM comments c JOIN users a ON a.id = c.author_id
-WHERE c.post_id = $1 AND ($3::bigint IS NULL OR c.id < $3)
+FROM comments c JOIN users a ON a.id = c.author_id JOIN posts p ON p.id = c.post_id
+WHERE c.post_id = $1 AND {visibility.comment_visible("c", "p", "$2")}
+  AND ($3::bigint IS NULL OR c.id < $3)
 ORDER BY c.id DESC
 LIMIT $4
 """
@@ -40,7 +42,7 @@ VISIBLE_COMMENT = f"""
 SELECT {comment_columns("$2")},
        p.author_id AS post_author_id, p.group_id, p.privacy
 FROM comments c JOIN users a ON a.id = c.author_id JOIN posts p ON p.id = c.post_id
-WHERE c.id = $1 AND {visibility.post_visible("p", "$2")}
+WHERE c.id = $1 AND {visibility.comment_visible("c", "p", "$2")}
 """
 
 

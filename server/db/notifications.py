@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 import asyncpg
 
+from server.db import visibility
+
 # Everything a `<notification>` needs, in one row: the actor's card, the titles of its subject
 # and the current status of the request it is about (so `state` follows the request).
 SELECT_NOTIFICATIONS = """
@@ -48,10 +50,13 @@ class Draft:
 _DRAFT_COLUMNS = [f.name for f in fields(Draft)]
 _DRAFT_TYPES = ["text" if name in ("kind", "reaction") else "bigint" for name in _DRAFT_COLUMNS]
 
-# Any number of notifications in one statement.
+# Any number of notifications in one statement; none between people in a block (SPEC.md,
+# Blocks: A no longer sees B's notifications, and A does not exist for B).
 INSERT_MANY = f"""
 INSERT INTO notifications ({", ".join(_DRAFT_COLUMNS)})
 SELECT * FROM unnest({", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_DRAFT_TYPES))})
+    AS t({", ".join(_DRAFT_COLUMNS)})
+WHERE NOT {visibility.blocks_between("t.user_id", "t.actor_id")}
 RETURNING id
 """
 
@@ -85,8 +90,9 @@ async def reaction_notified(
 
 LIST = (
     SELECT_NOTIFICATIONS
-    + """
+    + f"""
 WHERE n.user_id = $1 AND (NOT $2 OR n.read_at IS NULL) AND ($3::bigint IS NULL OR n.id < $3)
+  AND NOT {visibility.blocks_between("n.user_id", "n.actor_id")}
 ORDER BY n.id DESC
 LIMIT $4
 """
@@ -99,10 +105,11 @@ async def select_list(
     return await conn.fetch(LIST, user_id, unread_only, before, limit)
 
 
-UNREAD_COUNTS = """
-SELECT user_id, count(*) AS unread FROM notifications
-WHERE user_id = ANY($1::bigint[]) AND read_at IS NULL
-GROUP BY user_id
+UNREAD_COUNTS = f"""
+SELECT n.user_id, count(*) AS unread FROM notifications n
+WHERE n.user_id = ANY($1::bigint[]) AND n.read_at IS NULL
+  AND NOT {visibility.blocks_between("n.user_id", "n.actor_id")}
+GROUP BY n.user_id
 """
 
 

@@ -56,9 +56,11 @@ async def select_posts_by_ids(
 
 # Home (SPEC.md, Posts and comments): the viewer's own posts, the posts of the people they
 # follow that they may see (outside groups: those come with the groups), and the posts of their
-# groups. Each source is a top-N descent of one index, (author_id, id) or (group_id, id), cut
-# at the page size before the sources meet: a page costs one short index scan per followee and
-# per group, never a scan of every post the viewer may see.
+# groups but those of people in a block with the viewer (blocks hide in both directions in the
+# feeds; on the group's own page they stay, as group content). Each source is a top-N descent
+# of one index, (author_id, id) or (group_id, id), cut at the page size before the sources
+# meet: a page costs one short index scan per followee and per group, never a scan of every
+# post the viewer may see.
 HOME = f"""
 WITH sources AS (
     (SELECT p.id FROM posts p
@@ -76,6 +78,7 @@ WITH sources AS (
     (SELECT grouped.id FROM group_members gm CROSS JOIN LATERAL (
          SELECT p.id FROM posts p
          WHERE p.group_id = gm.group_id AND p.author_id <> $1
+           AND NOT {visibility.blocks_between("p.author_id", "$1")}
            AND ($2::bigint IS NULL OR p.id < $2)
          ORDER BY p.id DESC LIMIT $3
      ) AS grouped

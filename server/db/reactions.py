@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from server.db import visibility
 from server.shapes import REACTION_KINDS
 
 
@@ -88,12 +89,14 @@ async def add_to_counts(
 
 
 def _reactors(on: Reacted) -> str:
-    # Most recent first; the cursor is a person's user id, and the page continues after that
-    # person's reaction (as the followers list does).
+    # Most recent first, without the people in a block with the viewer ($5); the cursor is a
+    # person's user id, and the page continues after that person's reaction (as the followers
+    # list does).
     return f"""
     SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id, r.kind
     FROM {on.table} r JOIN users u ON u.id = r.user_id
     WHERE r.{on.column} = $1 AND ($2::text IS NULL OR r.kind = $2)
+      AND NOT {visibility.blocks_between("u.id", "$5")}
       AND ($3::bigint IS NULL OR (r.created_at, r.user_id) < (
           SELECT created_at, user_id FROM {on.table} WHERE {on.column} = $1 AND user_id = $3
       ))
@@ -109,8 +112,9 @@ async def select_reactors(
     conn: asyncpg.Connection,
     on: Reacted,
     target_id: int,
+    viewer_id: int,
     kind: str | None,
     before: int | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    return await conn.fetch(REACTORS[on], target_id, kind, before, limit)
+    return await conn.fetch(REACTORS[on], target_id, kind, before, limit, viewer_id)

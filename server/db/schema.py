@@ -195,6 +195,17 @@ follow_requests = Table(
     Index(None, "target_id", "status"),
 )
 
+blocks = Table(
+    "blocks",
+    metadata,
+    _user_fk("blocker_id"),
+    _user_fk("blocked_id"),
+    _created_at(),
+    PrimaryKeyConstraint("blocker_id", "blocked_id"),
+    CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+    Index(None, "blocked_id", "blocker_id"),
+)
+
 # --- groups -----------------------------------------------------------------------------------
 
 groups = Table(

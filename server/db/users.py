@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import asyncpg
 
+from server.db import visibility
 from server.db.rows import from_record, frozen
 
 
@@ -78,8 +79,24 @@ async def is_public(conn: asyncpg.Connection, user_id: int) -> bool | None:
     return await conn.fetchval("SELECT is_public FROM users WHERE id = $1", user_id)
 
 
-async def user_exists(conn: asyncpg.Connection, user_id: int) -> bool:
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", user_id)
+EXISTS_FOR = f"""
+SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND {visibility.user_visible("u.id", "$2")})
+"""
+
+
+async def exists_for(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool:
+    """Whether the user exists for the viewer (not for someone they blocked)."""
+    return await conn.fetchval(EXISTS_FOR, user_id, viewer_id)
+
+
+IS_PUBLIC_FOR = f"""
+SELECT u.is_public FROM users u WHERE u.id = $1 AND {visibility.user_visible("u.id", "$2")}
+"""
+
+
+async def is_public_for(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool | None:
+    """Whether the profile is public; None when the user does not exist for the viewer."""
+    return await conn.fetchval(IS_PUBLIC_FOR, user_id, viewer_id)
 
 
 async def select_user(conn: asyncpg.Connection, user_id: int) -> User | None:

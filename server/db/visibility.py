@@ -15,9 +15,31 @@ def follows(follower: str, followee: str) -> str:
     return f"EXISTS (SELECT 1 FROM follows WHERE {condition})"
 
 
+def blocked(blocker: str, blocked: str) -> str:
+    """`blocker` blocked `blocked` (SPEC.md, Blocks)."""
+    condition = f"blocker_id = {blocker} AND blocked_id = {blocked}"
+    return f"EXISTS (SELECT 1 FROM blocks WHERE {condition})"
+
+
+def blocks_between(one: str, other: str) -> str:
+    """A block either way: what hides two people's posts, comments, reactions and
+    notifications from each other (outside the groups they share), and their lists."""
+    return f"({blocked(one, other)} OR {blocked(other, one)})"
+
+
+def user_visible(user: str, viewer: str) -> str:
+    """Whether `user` exists for `viewer`: not for the people they blocked, to whom every
+    route about them answers as for no such user (404)."""
+    return f"NOT {blocked(user, viewer)}"
+
+
 def can_message(sender: str, recipient: str) -> str:
-    """SPEC.md, Chat: a private message needs an accepted follow, either way."""
-    return f"({follows(sender, recipient)} OR {follows(recipient, sender)})"
+    """SPEC.md, Chat: a private message needs an accepted follow, either way, and no block
+    either way (a block also ends the follows, this holds meanwhile)."""
+    return (
+        f"(({follows(sender, recipient)} OR {follows(recipient, sender)})"
+        f" AND NOT {blocks_between(sender, recipient)})"
+    )
 
 
 def is_member(group: str, user: str) -> str:
@@ -31,14 +53,16 @@ def profile_visible(user: str, viewer: str) -> str:
 
 
 def post_visible(post: str, viewer: str) -> str:
-    """SPEC.md, Posts: the author always; a group post, the group's members; otherwise by the
-    post's privacy: public to everyone, almost_private to accepted followers, private to the
-    followers the author picked who still follow them (a picked viewer who unfollows, or whom
-    the author removes, loses sight of the post)."""
+    """SPEC.md, Posts: the author always; a group post, the group's members (blocks or not:
+    group content stays visible inside the group); otherwise nobody in a block with the author,
+    and then by the post's privacy: public to everyone, almost_private to accepted followers,
+    private to the followers the author picked who still follow them (a picked viewer who
+    unfollows, or whom the author removes, loses sight of the post)."""
     return f"""(
         {post}.author_id = {viewer}
         OR CASE
             WHEN {post}.group_id IS NOT NULL THEN {is_member(f"{post}.group_id", viewer)}
+            WHEN {blocks_between(f"{post}.author_id", viewer)} THEN false
             WHEN {post}.privacy = 'public' THEN true
             WHEN {post}.privacy = 'almost_private' THEN {follows(viewer, f"{post}.author_id")}
             ELSE EXISTS (
@@ -49,9 +73,19 @@ def post_visible(post: str, viewer: str) -> str:
     )"""
 
 
+def comment_visible(comment: str, post: str, viewer: str) -> str:
+    """A comment is visible with its post, except, outside groups, to someone in a block with
+    its author."""
+    return f"""(
+        {post_visible(post, viewer)}
+        AND ({post}.group_id IS NOT NULL OR {comment}.author_id = {viewer}
+             OR NOT {blocks_between(f"{comment}.author_id", viewer)})
+    )"""
+
+
 def media_visible(media: str, viewer: str) -> str:
     """An image is visible to its owner; as an avatar, to every logged-in user; as the image of a
-    post or a comment, to exactly those who may see that post."""
+    post or a comment, to exactly those who may see that post or comment."""
     return f"""(
         {media}.owner_id = {viewer}
         OR EXISTS (SELECT 1 FROM users WHERE users.avatar_id = {media}.id)
@@ -61,6 +95,6 @@ def media_visible(media: str, viewer: str) -> str:
         )
         OR EXISTS (
             SELECT 1 FROM comments mc JOIN posts mp ON mp.id = mc.post_id
-            WHERE mc.media_id = {media}.id AND {post_visible("mp", viewer)}
+            WHERE mc.media_id = {media}.id AND {comment_visible("mc", "mp", viewer)}
         )
     )"""

@@ -85,7 +85,7 @@ def announce(conn: asyncpg.Connection, row: asyncpg.Record, *, skip: str | None)
 async def direct_history(
     conn: asyncpg.Connection, viewer_id: int, peer_id: int, before: int | None, limit: int
 ):
-    if not await users.user_exists(conn, peer_id):
+    if not await users.exists_for(conn, peer_id, viewer_id):
         raise NotFound("No such user.")
     return await messages.select_direct_history(conn, viewer_id, peer_id, before, limit)
 
@@ -112,7 +112,7 @@ async def mark_read(
         await _require_member(conn, viewer_id, conversation_id, write=False)
         await messages.mark_group_read(conn, viewer_id, conversation_id, up_to)
     else:
-        if not await users.user_exists(conn, conversation_id):
+        if not await users.exists_for(conn, conversation_id, viewer_id):
             raise NotFound("No such user.")
         await messages.mark_direct_read(conn, viewer_id, conversation_id, up_to)
     emit(conn, ReadMarkerMoved(viewer_id, kind, conversation_id, up_to, skip=skip))

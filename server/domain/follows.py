@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import follows, users
+from server.db import blocks, follows, users
 from server.db import notifications as notification_rows
 from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
-from server.errors import NotFound, ValidationError
+from server.errors import Conflict, NotFound, ValidationError
 
 
-async def _target_is_public(conn: asyncpg.Connection, user_id: int) -> bool:
-    is_public = await users.is_public(conn, user_id)
+async def _target_is_public(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool:
+    """404 for no such user, as for one who blocked the viewer."""
+    is_public = await users.is_public_for(conn, user_id, viewer_id)
     if is_public is None:
         raise NotFound("No such user.")
     return is_public
@@ -31,7 +32,9 @@ async def follow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> st
     """Follow a public profile at once, or ask a private one. Returns the new follow_state."""
     if viewer_id == target_id:
         raise ValidationError("You cannot follow yourself.", fields={"user_id": "yourself"})
-    is_public = await _target_is_public(conn, target_id)
+    is_public = await _target_is_public(conn, target_id, viewer_id)
+    if await blocks.between(conn, viewer_id, target_id):
+        raise Conflict("You blocked this person: unblock them first.")
     if await follows.is_following(conn, viewer_id, target_id):
         return "following"
     if is_public:
@@ -55,7 +58,7 @@ async def follow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> st
 
 async def unfollow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> None:
     """Stop following, or withdraw a pending request (its notification disappears too)."""
-    await _target_is_public(conn, target_id)
+    await _target_is_public(conn, target_id, viewer_id)
     if await follows.delete_follow(conn, viewer_id, target_id):
         return
     request = await follows.select_pending_request(conn, viewer_id, target_id)
@@ -65,7 +68,7 @@ async def unfollow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> 
 
 
 async def remove_follower(conn: asyncpg.Connection, viewer_id: int, follower_id: int) -> None:
-    await _target_is_public(conn, follower_id)
+    await _target_is_public(conn, follower_id, viewer_id)
     await follows.delete_follow(conn, follower_id, viewer_id)
 
 

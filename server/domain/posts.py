@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from server.db import comments, follows, media, posts, users
+from server.db import blocks, comments, follows, media, posts, users
 from server.domain.groups import require_member
 from server.domain.inputs import clean_text, id_from_text
 from server.domain.notifications import Draft, notify
@@ -118,10 +118,19 @@ async def visible_comment(
     return comment
 
 
+async def refuse_blocked(conn: asyncpg.Connection, viewer_id: int, author_id: int) -> None:
+    """Nobody comments on, or reacts to, the post or comment of someone in a block with them
+    (SPEC.md, Blocks). Outside groups such content is invisible to them (a 404 already); inside
+    a shared group they see it, and may not answer it."""
+    if await blocks.between(conn, viewer_id, author_id):
+        raise Forbidden("You cannot answer this person.")
+
+
 async def create_comment(
     conn: asyncpg.Connection, author_id: int, post_id: int, body: str, image: StoredImage | None
 ) -> asyncpg.Record:
     post = await visible_post(conn, author_id, post_id)
+    await refuse_blocked(conn, author_id, post["author_id"])
     media_id = await _image_id(conn, author_id, image)
     comment_id = await comments.insert_comment(
         conn, post_id=post_id, author_id=author_id, body=body, media_id=media_id

@@ -11,7 +11,7 @@ from server.db import notifications as notification_rows
 from server.db import reactions
 from server.db.reactions import COMMENTS, POSTS, Reacted
 from server.domain.notifications import Draft, notify
-from server.domain.posts import visible_comment, visible_post
+from server.domain.posts import refuse_blocked, visible_comment, visible_post
 from server.errors import ValidationError
 from server.shapes import REACTION_KINDS
 
@@ -79,6 +79,7 @@ async def react_to_post(
 ) -> asyncpg.Record:
     """Set my reaction to a post I may see; the post as I see it now."""
     post = await visible_post(conn, viewer_id, post_id)
+    await refuse_blocked(conn, viewer_id, post["author_id"])
     await _react(conn, viewer_id, kind, author_id=post["author_id"], post_id=post_id)
     return await visible_post(conn, viewer_id, post_id)
 
@@ -92,6 +93,7 @@ async def react_to_comment(
     conn: asyncpg.Connection, viewer_id: int, comment_id: int, kind: str
 ) -> asyncpg.Record:
     comment = await visible_comment(conn, viewer_id, comment_id)
+    await refuse_blocked(conn, viewer_id, comment["author_id"])
     await _react(
         conn,
         viewer_id,
@@ -120,7 +122,7 @@ async def post_reactors(
 ) -> list[asyncpg.Record]:
     """Who reacted to a post I may see (with which kind), most recent first."""
     await visible_post(conn, viewer_id, post_id)
-    return await reactions.select_reactors(conn, POSTS, post_id, kind, before, limit)
+    return await reactions.select_reactors(conn, POSTS, post_id, viewer_id, kind, before, limit)
 
 
 async def comment_reactors(
@@ -132,4 +134,6 @@ async def comment_reactors(
     limit: int,
 ) -> list[asyncpg.Record]:
     await visible_comment(conn, viewer_id, comment_id)
-    return await reactions.select_reactors(conn, COMMENTS, comment_id, kind, before, limit)
+    return await reactions.select_reactors(
+        conn, COMMENTS, comment_id, viewer_id, kind, before, limit
+    )

@@ -10,6 +10,7 @@ from werkzeug.routing import ValidationError as RoutingMismatch
 from server.domain.inputs import MAX_ID
 from server.http import (
     auth,
+    blocks,
     chats,
     client,
     errors,
@@ -73,6 +74,7 @@ def create_app(services: Services) -> QuartTrio:
         auth,
         users,
         follows,
+        blocks,
         posts,
         reactions,
         groups,

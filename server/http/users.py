@@ -45,6 +45,8 @@ def profile_json(row: asyncpg.Record, viewer: int) -> dict:
         "follows_you": row["follows_you"],
         "followers_count": row["followers_count"],
         "following_count": row["following_count"],
+        # Mine to undo (API.md, Blocks); whom I blocked I still see, as a card.
+        "blocked": row["blocked"],
     }
     if row["can_view"]:
         profile.update(
@@ -95,9 +97,10 @@ async def _profile_list(user_id: int, read, to_json, cursor):
 @blueprint.get("/<id:user_id>/followers")
 async def followers(user_id: int):
     """Who follows this person, most recent first."""
+    viewer = viewer_id()
     return await _profile_list(
         user_id,
-        lambda conn, page: follows.select_followers(conn, user_id, page.before, page.fetch),
+        lambda conn, page: follows.select_followers(conn, user_id, viewer, page.before, page.fetch),
         card_from_row,
         lambda row: row["id"],
     )
@@ -106,9 +109,10 @@ async def followers(user_id: int):
 @blueprint.get("/<id:user_id>/following")
 async def following(user_id: int):
     """Whom this person follows, most recent first."""
+    viewer = viewer_id()
     return await _profile_list(
         user_id,
-        lambda conn, page: follows.select_following(conn, user_id, page.before, page.fetch),
+        lambda conn, page: follows.select_following(conn, user_id, viewer, page.before, page.fetch),
         card_from_row,
         lambda row: row["id"],
     )

@@ -68,6 +68,6 @@ def test_the_schema_holds_every_part_of_the_product():
         "users", "sessions", "media", "follows", "follow_requests", "posts", "post_viewers",
         "comments", "groups", "group_members", "group_invitations", "group_join_requests",
         "events", "event_responses", "messages", "direct_read_markers", "notifications",
-        "post_reactions", "comment_reactions",
+        "post_reactions", "comment_reactions", "blocks",
     }  # fmt: skip
     assert expected == set(metadata.tables)
