@@ -50,6 +50,16 @@ def card_from_row(row: asyncpg.Record, prefix: str = "") -> dict:
     }
 
 
+def person_from_row(row: asyncpg.Record) -> dict:
+    """A person in a list of people (server.db.profiles.person_columns): their card, whether
+    their profile is public, and the viewer's follow state."""
+    return {
+        **card_from_row(row),
+        "is_public": row["is_public"],
+        "follow_state": row["follow_state"],
+    }
+
+
 def reactions_json(counts: list[int]) -> dict[str, int]:
     """`reactions`: each kind with a non-zero count, and its count."""
     return {kind: count for kind, count in zip(REACTION_KINDS, counts, strict=True) if count}

@@ -70,7 +70,8 @@ WITH sources AS (
     (SELECT followed.id FROM follows f CROSS JOIN LATERAL (
          SELECT p.id FROM posts p
          WHERE p.author_id = f.followee_id AND p.group_id IS NULL
-           AND ($2::bigint IS NULL OR p.id < $2) AND {visibility.post_visible("p", "$1")}
+           AND ($2::bigint IS NULL OR p.id < $2)
+           AND {visibility.post_visible_to_follower("p", "$1")}
          ORDER BY p.id DESC LIMIT $3
      ) AS followed
      WHERE f.follower_id = $1)

@@ -41,19 +41,26 @@ async def can_view_profile(conn: asyncpg.Connection, user_id: int, viewer_id: in
     return await conn.fetchval(CAN_VIEW_PROFILE, user_id, viewer_id)
 
 
+def person_columns(viewer: str) -> str:
+    """A person in a list of people, from users `u`: their card, whether the profile is public
+    and the viewer's follow state, so a list needs no query per person."""
+    return f"""
+    u.id, u.first_name, u.last_name, u.nickname, u.avatar_id, u.is_public,
+    CASE
+        WHEN u.id = {viewer} THEN 'self'
+        WHEN {visibility.follows(viewer, "u.id")} THEN 'following'
+        WHEN EXISTS (
+            SELECT 1 FROM follow_requests
+            WHERE requester_id = {viewer} AND target_id = u.id AND status = 'pending'
+        ) THEN 'requested'
+        ELSE 'none'
+    END AS follow_state
+"""
+
+
 # Search by first name, last name, full name or nickname; everyone when the query is empty.
-# Each row carries the viewer's follow state, so a result list needs no query per person.
 SEARCH = f"""
-SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id, u.is_public,
-       CASE
-           WHEN u.id = $2 THEN 'self'
-           WHEN {visibility.follows("$2", "u.id")} THEN 'following'
-           WHEN EXISTS (
-               SELECT 1 FROM follow_requests
-               WHERE requester_id = $2 AND target_id = u.id AND status = 'pending'
-           ) THEN 'requested'
-           ELSE 'none'
-       END AS follow_state
+SELECT {person_columns("$2")}
 FROM users u
 WHERE ($1 = '' OR u.first_name ILIKE $1 ESCAPE '\\' OR u.last_name ILIKE $1 ESCAPE '\\'
        OR u.nickname ILIKE $1 ESCAPE '\\'

@@ -58,6 +58,36 @@ def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstra
     return CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
+# Full-text search (server/db/search.py): one document per searchable row, GIN-indexed by
+# expression; a query matches with the same expression, or the planner cannot use the index.
+# Written as Postgres prints them back (parentheses, casts), so that the migration test's
+# comparison of the indexes with this metadata holds.
+SEARCH_CONFIG = "'simple'::regconfig"
+
+
+def _prefixed(alias: str) -> str:
+    return f"{alias}." if alias else ""
+
+
+def person_document(user: str = "") -> str:
+    u = _prefixed(user)
+    words = f"((({u}first_name || ' '::text) || {u}last_name) || ' '::text)"
+    return f"to_tsvector({SEARCH_CONFIG}, {words} || COALESCE({u}nickname, ''::text))"
+
+
+def group_document(group: str = "") -> str:
+    g = _prefixed(group)
+    return f"to_tsvector({SEARCH_CONFIG}, ({g}title || ' '::text) || {g}description)"
+
+
+def post_document(post: str = "") -> str:
+    return f"to_tsvector({SEARCH_CONFIG}, {_prefixed(post)}body)"
+
+
+def _search_index(name: str, document: str) -> Index:
+    return Index(name, text(document), postgresql_using="gin")
+
+
 def _reaction_counts() -> list:
     """How many people reacted with each kind, in the order of REACTION_KINDS, kept by the
     write that adds, changes or withdraws a reaction (server/db/reactions.py): a page of posts
@@ -132,6 +162,7 @@ users = Table(
     Column("is_public", Boolean, nullable=False, server_default=text("true")),
     _created_at(),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+    _search_index("ix_users_search", person_document()),
 )
 
 sessions = Table(
@@ -217,6 +248,7 @@ groups = Table(
     _user_fk("creator_id"),
     _created_at(),
     Index(None, "creator_id"),
+    _search_index("ix_groups_search", group_document()),
 )
 
 group_members = Table(
@@ -320,6 +352,7 @@ posts = Table(
         "id",
         postgresql_where=text("privacy = 'public' AND group_id IS NULL"),
     ),
+    _search_index("ix_posts_search", post_document()),
 )
 
 post_viewers = Table(

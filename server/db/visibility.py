@@ -73,6 +73,19 @@ def post_visible(post: str, viewer: str) -> str:
     )"""
 
 
+def post_visible_to_follower(post: str, viewer: str) -> str:
+    """post_visible, for a post outside groups whose author the viewer follows (Home reads
+    thousands of such rows per page): no block can stand between them (a block ends the
+    follows, and no follow starts across one), so only a private post's picked viewers remain
+    to check."""
+    return f"""(
+        {post}.privacy <> 'private' OR EXISTS (
+            SELECT 1 FROM post_viewers
+            WHERE post_viewers.post_id = {post}.id AND post_viewers.user_id = {viewer}
+        )
+    )"""
+
+
 def comment_visible(comment: str, post: str, viewer: str) -> str:
     """A comment is visible with its post, except, outside groups, to someone in a block with
     its author."""

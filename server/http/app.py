@@ -23,6 +23,7 @@ from server.http import (
     notifications,
     posts,
     reactions,
+    search,
     users,
 )
 from server.http.context import Services
@@ -77,6 +78,7 @@ def create_app(services: Services) -> QuartTrio:
         blocks,
         posts,
         reactions,
+        search,
         groups,
         events,
         chats,

@@ -19,7 +19,7 @@ from server.http import bodies
 from server.http.context import db, viewer_id
 from server.http.paging import page_args, paged, query_text
 from server.http.uploads import prepare_image
-from server.shapes import card_from_row, iso, me_json, media_url, post_from_row
+from server.shapes import card_from_row, iso, me_json, media_url, person_from_row, post_from_row
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
 
@@ -65,16 +65,7 @@ async def search():
     page = page_args()
     viewer = viewer_id()
     rows = await db().run(profiles.search_users, query, viewer, page.before, page.fetch)
-    return paged(
-        rows,
-        page,
-        lambda row: {
-            **card_from_row(row),
-            "is_public": row["is_public"],
-            "follow_state": row["follow_state"],
-        },
-        lambda row: row["id"],
-    )
+    return paged(rows, page, person_from_row, lambda row: row["id"])
 
 
 @blueprint.get("/<id:user_id>")
