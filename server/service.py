@@ -39,6 +39,7 @@ from server.http.hypercorn_worker import serve_app
 from server.realtime import bus, endpoint, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
+from server.realtime.live import LiveHandlers
 from server.realtime.router import Router
 from server.signals import stop_on_signal
 
@@ -110,7 +111,10 @@ async def serve(
                 db=db,
                 sessions=sessions,
                 router=router,
-                handlers=ChatHandlers(db, router, writer).table(),
+                handlers={
+                    **ChatHandlers(db, router, writer).table(),
+                    **LiveHandlers(db, router).table(),
+                },
             )
             app = Application(http, realtime)
             async with trio.open_nursery() as service_nursery:

@@ -97,6 +97,12 @@ def comment_from_row(row: asyncpg.Record) -> dict:
     }
 
 
+def without_my_reaction(item: dict) -> dict:
+    """A `<post>` or `<comment>` for a live frame, which every reader shares: my_reaction is
+    absent (each tab keeps its own)."""
+    return {key: value for key, value in item.items() if key != "my_reaction"}
+
+
 def group_from_row(row: asyncpg.Record) -> dict:
     """A group as server.db.groups.GROUP_COLUMNS reads it for one viewer."""
     return {

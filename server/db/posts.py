@@ -74,7 +74,7 @@ WITH sources AS (
            AND {visibility.post_visible_to_follower("p", "$1")}
          ORDER BY p.id DESC LIMIT $3
      ) AS followed
-     WHERE f.follower_id = $1)
+     WHERE f.follower_id = $1 AND NOT {visibility.blocks_between("f.followee_id", "$1")})
     UNION ALL
     (SELECT grouped.id FROM group_members gm CROSS JOIN LATERAL (
          SELECT p.id FROM posts p
@@ -176,6 +176,17 @@ async def _insert_viewers(conn: asyncpg.Connection, post_id: int, viewer_ids: li
             post_id,
             viewer_ids,
         )
+
+
+COUNTS = """
+SELECT (SELECT count(*) FROM comments WHERE post_id = p.id) AS comments_count, p.reaction_counts
+FROM posts p WHERE p.id = $1
+"""
+
+
+async def select_counts(conn: asyncpg.Connection, post_id: int) -> asyncpg.Record | None:
+    """The post's comment count and reaction counts."""
+    return await conn.fetchrow(COUNTS, post_id)
 
 
 async def select_viewer_ids(conn: asyncpg.Connection, post_id: int) -> list[int]:

@@ -141,3 +141,22 @@ FROM users u WHERE u.id = $1
 
 async def select_socket_context(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(SOCKET_CONTEXT, user_id)
+
+
+# What deciding what a user may see takes, beyond their groups: whom they follow and the blocks
+# either way (the realtime router holds it for the users who watch feeds or posts).
+VIEWER = """
+SELECT ARRAY(SELECT followee_id FROM follows WHERE follower_id = $1) AS following,
+       ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = $1) AS blocking,
+       ARRAY(SELECT blocker_id FROM blocks WHERE blocked_id = $1) AS blocked_by
+"""
+
+
+async def select_viewer(conn: asyncpg.Connection, user_id: int) -> visibility.Viewer:
+    row = await conn.fetchrow(VIEWER, user_id)
+    return visibility.Viewer(
+        user_id,
+        following=set(row["following"]),
+        blocking=set(row["blocking"]),
+        blocked_by=set(row["blocked_by"]),
+    )

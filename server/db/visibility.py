@@ -4,9 +4,18 @@ reads, media checks and the WebSocket reuse the very same text.
 
 Each function takes the SQL alias of the row being checked and the SQL expression of the
 viewer's id (a parameter such as "$2"), and returns a boolean SQL expression.
+
+The realtime router decides who hears of a post without a query, from what it holds in memory
+(the viewer's follows, groups and blocks; the post's author, group, privacy and picked viewers,
+carried by the bus event). Those rules are the same ones, rendered in Python at the end of
+this module, beside their SQL; tests/db/test_visibility.py checks that both renderings agree
+on every case.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection, Set
+from dataclasses import dataclass, field
 
 
 def follows(follower: str, followee: str) -> str:
@@ -74,10 +83,9 @@ def post_visible(post: str, viewer: str) -> str:
 
 
 def post_visible_to_follower(post: str, viewer: str) -> str:
-    """post_visible, for a post outside groups whose author the viewer follows (Home reads
-    thousands of such rows per page): no block can stand between them (a block ends the
-    follows, and no follow starts across one), so only a private post's picked viewers remain
-    to check."""
+    """post_visible, for a post outside groups whose author the viewer follows and is in no
+    block with (Home checks those once per followee, then reads up to a page of posts of each):
+    only a private post's picked viewers remain to check."""
     return f"""(
         {post}.privacy <> 'private' OR EXISTS (
             SELECT 1 FROM post_viewers
@@ -111,3 +119,83 @@ def media_visible(media: str, viewer: str) -> str:
             WHERE mc.media_id = {media}.id AND {comment_visible("mc", "mp", viewer)}
         )
     )"""
+
+
+# --- the same rules in memory, for the realtime router -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostFacts:
+    """What deciding who may see a post takes (a post event carries it)."""
+
+    author_id: int
+    group_id: int | None
+    privacy: str
+    viewer_ids: Set[int]  # the picked viewers of a private post
+
+
+@dataclass(slots=True)
+class Viewer:
+    """What deciding what a user may see takes, but their groups (the router tracks those
+    for every user online): whom they follow, and the blocks either way."""
+
+    user_id: int
+    following: set[int] = field(default_factory=set)
+    blocking: set[int] = field(default_factory=set)  # whom they blocked
+    blocked_by: set[int] = field(default_factory=set)  # who blocked them
+
+    def in_block_with(self, user_id: int) -> bool:
+        return user_id in self.blocking or user_id in self.blocked_by
+
+
+def sees_post(viewer: Viewer, groups: Collection[int], post: PostFacts) -> bool:
+    """post_visible."""
+    if post.author_id == viewer.user_id:
+        return True
+    if post.group_id is not None:
+        return post.group_id in groups
+    if viewer.in_block_with(post.author_id):
+        return False
+    if post.privacy == "public":
+        return True
+    if post.author_id not in viewer.following:
+        return False
+    return post.privacy == "almost_private" or viewer.user_id in post.viewer_ids
+
+
+def sees_comment(
+    viewer: Viewer, groups: Collection[int], post: PostFacts, comment_author_id: int
+) -> bool:
+    """comment_visible."""
+    return sees_post(viewer, groups, post) and (
+        post.group_id is not None
+        or comment_author_id == viewer.user_id
+        or not viewer.in_block_with(comment_author_id)
+    )
+
+
+def in_home(viewer: Viewer, groups: Collection[int], post: PostFacts) -> bool:
+    """A post of Home (server/db/posts.py, HOME)."""
+    if post.author_id == viewer.user_id:
+        return True
+    if post.group_id is not None:
+        return post.group_id in groups and not viewer.in_block_with(post.author_id)
+    return post.author_id in viewer.following and sees_post(viewer, groups, post)
+
+
+def in_explore(viewer: Viewer, groups: Collection[int], post: PostFacts) -> bool:
+    """A post of Explore (server/db/posts.py, EXPLORE)."""
+    return post.privacy == "public" and post.group_id is None and sees_post(viewer, groups, post)
+
+
+def in_profile(
+    viewer: Viewer, groups: Collection[int], post: PostFacts, *, author_public: bool
+) -> bool:
+    """A post of its author's profile list: user_visible and profile_visible, then
+    post_visible."""
+    author = post.author_id
+    return (
+        author not in viewer.blocked_by
+        and (author == viewer.user_id or author_public or author in viewer.following)
+        and sees_post(viewer, groups, post)
+    )

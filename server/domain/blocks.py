@@ -12,7 +12,10 @@ import asyncpg
 
 from server.db import blocks, follows, users
 from server.db import notifications as notification_rows
+from server.db.database import emit
+from server.domain.follows import stop_following
 from server.errors import NotFound, ValidationError
+from server.events import BlockChanged
 
 
 async def _require_user(conn: asyncpg.Connection, viewer_id: int, user_id: int) -> None:
@@ -27,15 +30,17 @@ async def block(conn: asyncpg.Connection, viewer_id: int, user_id: int) -> None:
     await _require_user(conn, viewer_id, user_id)
     if not await blocks.insert_block(conn, viewer_id, user_id):
         return
+    emit(conn, BlockChanged(viewer_id, user_id, blocked=True))
     for follower, followee in ((viewer_id, user_id), (user_id, viewer_id)):
-        await follows.delete_follow(conn, follower, followee)
+        await stop_following(conn, follower, followee)
     for request_id in await follows.cancel_pending_between(conn, viewer_id, user_id):
         await notification_rows.delete_by_subject(conn, "follow_request_id", request_id)
 
 
 async def unblock(conn: asyncpg.Connection, viewer_id: int, user_id: int) -> None:
     await _require_user(conn, viewer_id, user_id)
-    await blocks.delete_block(conn, viewer_id, user_id)
+    if await blocks.delete_block(conn, viewer_id, user_id):
+        emit(conn, BlockChanged(viewer_id, user_id, blocked=False))
 
 
 async def blocked_people(

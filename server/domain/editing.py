@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from server import events
 from server.db import comments, groups, posts
 from server.domain.inputs import clean_text, parse_id
 from server.domain.posts import (
@@ -26,6 +27,13 @@ from server.domain.posts import (
     MAX_POST_LENGTH,
     PRIVACIES,
     check_followers,
+    comment_post_facts,
+    emit_about_comment,
+    emit_about_post,
+    emit_counts,
+    live_comment,
+    live_post,
+    post_facts,
     visible_comment,
     visible_post,
 )
@@ -131,9 +139,23 @@ async def edit_post(
             raise ValidationError(fields={"viewer_ids": "pick at least one follower"})
         if changes.viewer_ids is not None:
             await check_followers(conn, viewer_id, picked)
-    if (body, privacy, set(picked)) != (post["body"], post["privacy"], set(was_picked)):
-        await posts.update_post(conn, post_id, body=body, privacy=privacy, viewer_ids=list(picked))
-    return await visible_post(conn, viewer_id, post_id)
+    if (body, privacy, set(picked)) == (post["body"], post["privacy"], set(was_picked)):
+        return post
+    await posts.update_post(conn, post_id, body=body, privacy=privacy, viewer_ids=list(picked))
+    edited = await visible_post(conn, viewer_id, post_id)
+    await emit_about_post(
+        conn,
+        events.PostEdited,
+        post_id=post_id,
+        author_id=viewer_id,
+        group_id=post["group_id"],
+        privacy=privacy,
+        viewer_ids=picked,
+        post=live_post(edited),
+        was_privacy=post["privacy"],
+        was_viewer_ids=tuple(was_picked),
+    )
+    return edited
 
 
 async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
@@ -142,6 +164,7 @@ async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) ->
         conn, post["group_id"], viewer_id
     ):
         raise Forbidden("Only the author (or the group's creator) can delete this post.")
+    await emit_about_post(conn, events.PostDeleted, **post_facts(post))
     await posts.delete_post(conn, post_id)
 
 
@@ -151,11 +174,14 @@ async def edit_comment(
     comment = await visible_comment(conn, viewer_id, comment_id)
     if comment["author_id"] != viewer_id:
         raise Forbidden("Only the author can edit this comment.")
-    if body is not None and body != comment["body"]:
-        if not body and comment["media_id"] is None:
-            raise ValidationError(fields={"body": EMPTY})
-        await comments.update_comment(conn, comment_id, body)
-    return await visible_comment(conn, viewer_id, comment_id)
+    if body is None or body == comment["body"]:
+        return comment
+    if not body and comment["media_id"] is None:
+        raise ValidationError(fields={"body": EMPTY})
+    await comments.update_comment(conn, comment_id, body)
+    edited = await visible_comment(conn, viewer_id, comment_id)
+    await emit_about_comment(conn, events.CommentEdited, edited, comment=live_comment(edited))
+    return edited
 
 
 async def delete_comment(conn: asyncpg.Connection, viewer_id: int, comment_id: int) -> None:
@@ -166,3 +192,5 @@ async def delete_comment(conn: asyncpg.Connection, viewer_id: int, comment_id: i
     ) and not await _group_creator(conn, comment["group_id"], viewer_id):
         raise Forbidden("Only the comment's author, the post's author or the group's creator.")
     await comments.delete_comment(conn, comment_id)
+    await emit_about_comment(conn, events.CommentDeleted, comment, comment_id=comment_id)
+    await emit_counts(conn, **comment_post_facts(comment))

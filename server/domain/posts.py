@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from server import events
 from server.db import blocks, comments, follows, media, posts, users
+from server.db.database import emit
 from server.domain.groups import require_member
 from server.domain.inputs import clean_text, id_from_text
 from server.domain.notifications import Draft, notify
 from server.errors import Forbidden, NotFound, ValidationError
 from server.media import StoredImage
+from server.shapes import comment_from_row, post_from_row, reactions_json, without_my_reaction
 
 MAX_POST_LENGTH = 5000
 MAX_COMMENT_LENGTH = 2000
@@ -70,6 +73,88 @@ async def check_followers(conn: asyncpg.Connection, author_id: int, picked: tupl
         raise ValidationError(fields={"viewer_ids": f"not among your followers: {listed}"})
 
 
+async def emit_about_post(
+    conn: asyncpg.Connection,
+    event_type: type[events.PostEvent],
+    *,
+    post_id: int,
+    author_id: int,
+    group_id: int | None,
+    privacy: str,
+    viewer_ids: tuple[int, ...] | None = None,
+    **fields: object,
+) -> None:
+    """Publish an event about a post with the facts that decide who hears of it (its picked
+    viewers read when the caller does not know them)."""
+    if viewer_ids is None:
+        private = group_id is None and privacy == "private"
+        viewer_ids = tuple(await posts.select_viewer_ids(conn, post_id)) if private else ()
+    emit(conn, event_type(post_id, author_id, group_id, privacy, viewer_ids, **fields))
+
+
+async def emit_counts(
+    conn: asyncpg.Connection, *, post_id: int, author_id: int, group_id: int | None, privacy: str
+) -> None:
+    """A post's counts changed (a comment came or went, a reaction moved): its watchers hear
+    the counts now."""
+    counts = await posts.select_counts(conn, post_id)
+    await emit_about_post(
+        conn,
+        events.PostCounts,
+        post_id=post_id,
+        author_id=author_id,
+        group_id=group_id,
+        privacy=privacy,
+        comments_count=counts["comments_count"],
+        reactions=reactions_json(counts["reaction_counts"]),
+    )
+
+
+def post_facts(post: asyncpg.Record) -> dict:
+    """The facts of a post's row (server.db.posts.post_columns) that emit_counts takes."""
+    return {
+        "post_id": post["id"],
+        "author_id": post["author_id"],
+        "group_id": post["group_id"],
+        "privacy": post["privacy"],
+    }
+
+
+def comment_post_facts(comment: asyncpg.Record) -> dict:
+    """The same of a comment's post (server.db.comments.select_visible_comment)."""
+    return {
+        "post_id": comment["post_id"],
+        "author_id": comment["post_author_id"],
+        "group_id": comment["group_id"],
+        "privacy": comment["privacy"],
+    }
+
+
+async def emit_about_comment(
+    conn: asyncpg.Connection,
+    event_type: type[events.PostEvent],
+    row: asyncpg.Record,
+    /,
+    **fields: object,
+) -> None:
+    """An event about a comment; `row` is its row from comments.select_visible_comment."""
+    await emit_about_post(
+        conn,
+        event_type,
+        **comment_post_facts(row),
+        comment_author_id=row["author_id"],
+        **fields,
+    )
+
+
+def live_post(row: asyncpg.Record) -> dict:
+    return without_my_reaction(post_from_row(row))
+
+
+def live_comment(row: asyncpg.Record) -> dict:
+    return without_my_reaction(comment_from_row(row))
+
+
 async def _image_id(conn: asyncpg.Connection, owner_id: int, image: StoredImage | None):
     return None if image is None else (await media.insert_image(conn, owner_id, image)).id
 
@@ -98,7 +183,19 @@ async def create_post(
         privacy=privacy,
         viewer_ids=list(picked),
     )
-    return await posts.select_visible_post(conn, post_id, author_id)
+    post = await posts.select_visible_post(conn, post_id, author_id)
+    await emit_about_post(
+        conn,
+        events.PostPublished,
+        post_id=post_id,
+        author_id=author_id,
+        group_id=form.group_id,
+        privacy=privacy,
+        viewer_ids=tuple(picked),
+        post=live_post(post),
+        author_public=await users.is_public(conn, author_id),
+    )
+    return post
 
 
 async def visible_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> asyncpg.Record:
@@ -145,7 +242,10 @@ async def create_comment(
             comment_id=comment_id,
         ),
     )
-    return await comments.select_visible_comment(conn, comment_id, author_id)
+    comment = await comments.select_visible_comment(conn, comment_id, author_id)
+    await emit_about_comment(conn, events.CommentPublished, comment, comment=live_comment(comment))
+    await emit_counts(conn, **post_facts(post))
+    return comment
 
 
 async def list_comments(

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import asyncpg
 
+from server import events
 from server.db import notifications as notification_rows
 from server.db import reactions
 from server.db.reactions import COMMENTS, POSTS, Reacted
 from server.domain.notifications import Draft, notify
-from server.domain.posts import refuse_blocked, visible_comment, visible_post
+from server.domain.posts import (
+    emit_about_comment,
+    emit_counts,
+    post_facts,
+    refuse_blocked,
+    visible_comment,
+    visible_post,
+)
 from server.errors import ValidationError
-from server.shapes import REACTION_KINDS
+from server.shapes import REACTION_KINDS, reactions_json
 
 KINDS_TEXT = ", ".join(REACTION_KINDS)
 
@@ -31,22 +39,47 @@ def parse_kind_filter(value: str | None) -> str | None:
 
 async def _set(
     conn: asyncpg.Connection, on: Reacted, target_id: int, user_id: int, kind: str | None
-) -> str | None:
-    """Make the person's reaction `kind` (None: withdraw it) and move the counts; the kind it
-    was before (the same as `kind` when nothing changed)."""
+) -> tuple[str | None, list[int] | None]:
+    """Make the person's reaction `kind` (None: withdraw it) and move the counts: the kind it
+    was before, and the counts now (None when nothing changed)."""
     await reactions.lock_reacted(conn, on, target_id)
     old = await reactions.select_kind(conn, on, target_id, user_id)
     if old == kind:
-        return old
+        return old, None
     if kind is None:
         await reactions.delete(conn, on, target_id, user_id)
     else:
         await reactions.upsert(conn, on, target_id, user_id, kind)
-    await reactions.add_to_counts(conn, on, target_id, reactions.count_changes(old, kind))
+    changes = reactions.count_changes(old, kind)
+    return old, await reactions.add_to_counts(conn, on, target_id, changes)
+
+
+async def _set_on_post(
+    conn: asyncpg.Connection, viewer_id: int, post: asyncpg.Record, kind: str | None
+) -> str | None:
+    """The viewer's reaction to a post; its watchers hear the new counts. The kind before."""
+    old, counts = await _set(conn, POSTS, post["id"], viewer_id, kind)
+    if counts is not None:
+        await emit_counts(conn, **post_facts(post))
     return old
 
 
-async def _react(
+async def _set_on_comment(
+    conn: asyncpg.Connection, viewer_id: int, comment: asyncpg.Record, kind: str | None
+) -> str | None:
+    old, counts = await _set(conn, COMMENTS, comment["id"], viewer_id, kind)
+    if counts is not None:
+        await emit_about_comment(
+            conn,
+            events.CommentCounts,
+            comment,
+            comment_id=comment["id"],
+            reactions=reactions_json(counts),
+        )
+    return old
+
+
+async def _tell_author(
     conn: asyncpg.Connection,
     viewer_id: int,
     kind: str,
@@ -55,11 +88,8 @@ async def _react(
     post_id: int,
     comment_id: int | None = None,
 ) -> None:
-    """Set the viewer's reaction to a post (or a comment of it) and tell its author, once per
-    person and post or comment: a reaction changed, or withdrawn and given again, is not news."""
-    on, target_id = (POSTS, post_id) if comment_id is None else (COMMENTS, comment_id)
-    if await _set(conn, on, target_id, viewer_id, kind) is not None:
-        return
+    """Once per person and post or comment: a reaction changed, or withdrawn and given again,
+    is not news (the caller calls only for a first reaction)."""
     if not await notification_rows.reaction_notified(
         conn, author_id, viewer_id, post_id, comment_id
     ):
@@ -80,13 +110,14 @@ async def react_to_post(
     """Set my reaction to a post I may see; the post as I see it now."""
     post = await visible_post(conn, viewer_id, post_id)
     await refuse_blocked(conn, viewer_id, post["author_id"])
-    await _react(conn, viewer_id, kind, author_id=post["author_id"], post_id=post_id)
+    if await _set_on_post(conn, viewer_id, post, kind) is None:
+        await _tell_author(conn, viewer_id, kind, author_id=post["author_id"], post_id=post_id)
     return await visible_post(conn, viewer_id, post_id)
 
 
 async def withdraw_post_reaction(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
-    await visible_post(conn, viewer_id, post_id)
-    await _set(conn, POSTS, post_id, viewer_id, None)
+    post = await visible_post(conn, viewer_id, post_id)
+    await _set_on_post(conn, viewer_id, post, None)
 
 
 async def react_to_comment(
@@ -94,22 +125,23 @@ async def react_to_comment(
 ) -> asyncpg.Record:
     comment = await visible_comment(conn, viewer_id, comment_id)
     await refuse_blocked(conn, viewer_id, comment["author_id"])
-    await _react(
-        conn,
-        viewer_id,
-        kind,
-        author_id=comment["author_id"],
-        post_id=comment["post_id"],
-        comment_id=comment_id,
-    )
+    if await _set_on_comment(conn, viewer_id, comment, kind) is None:
+        await _tell_author(
+            conn,
+            viewer_id,
+            kind,
+            author_id=comment["author_id"],
+            post_id=comment["post_id"],
+            comment_id=comment_id,
+        )
     return await visible_comment(conn, viewer_id, comment_id)
 
 
 async def withdraw_comment_reaction(
     conn: asyncpg.Connection, viewer_id: int, comment_id: int
 ) -> None:
-    await visible_comment(conn, viewer_id, comment_id)
-    await _set(conn, COMMENTS, comment_id, viewer_id, None)
+    comment = await visible_comment(conn, viewer_id, comment_id)
+    await _set_on_comment(conn, viewer_id, comment, None)
 
 
 async def post_reactors(

@@ -40,7 +40,7 @@ class RealtimeServices:
     db: Database
     sessions: Sessions
     router: Router
-    # Client frame type -> handler (server/realtime/chat.py registers the chat frames).
+    # Client frame type -> handler (server/realtime/chat.py the chat frames, live.py `watch`).
     handlers: dict = field(default_factory=dict)
 
 
