@@ -27,6 +27,7 @@ nothing. A block is never announced: the blocked person's sockets simply stop he
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -50,6 +51,8 @@ from server.realtime.protocol import ServerFrame, Watch
 if TYPE_CHECKING:
     from server.realtime.actor import SessionActor
     from server.realtime.router import Connection, Router
+
+log = logging.getLogger("socialnet.live")
 
 # One audience: a frame and the sockets it goes to.
 Audience = tuple[ServerFrame, list["Connection"]]
@@ -336,7 +339,16 @@ class LiveHandlers:
             live.viewer_loading(user_id)
             try:
                 viewer = await self.db.run(users.select_viewer, user_id)
-            except BaseException:  # cancelled, or the database failed: nothing is loading now
+            except Exception:
+                # Watching without knowing what the user may see would mislead the tab: it is
+                # closed, and reconnects and catches up once the database answers again.
+                live.viewer_failed(user_id)
+                log.warning(
+                    "could not read a viewer", exc_info=True, extra={"fields": {"user": user_id}}
+                )
+                actor.close(protocol.CLOSE_TRY_AGAIN_LATER)
+                return
+            except BaseException:  # cancelled: nothing is loading any more
                 live.viewer_failed(user_id)
                 raise
             live.viewer_loaded(viewer, online=self.router.is_registered(actor))
