@@ -58,13 +58,13 @@ log = logging.getLogger("socialnet.live")
 Audience = tuple[ServerFrame, list["Connection"]]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Watching:
     feeds: frozenset[str] = frozenset()
     posts: frozenset[int] = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Loading:
     pending: int = 0
     heard: list[events.Event] = field(default_factory=list)
@@ -351,6 +351,6 @@ class LiveHandlers:
             except BaseException:  # cancelled: nothing is loading any more
                 live.viewer_failed(user_id)
                 raise
-            live.viewer_loaded(viewer, online=self.router.is_registered(actor))
+            live.viewer_loaded(viewer, online=bool(self.router.connections_of(user_id)))
         if self.router.is_registered(actor):
             live.watch(actor, frame.feeds, frame.posts)
