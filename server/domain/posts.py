@@ -164,12 +164,13 @@ async def create_post(
 ) -> asyncpg.Record:
     """Check the rules, store the post; its `<post>` row."""
     privacy, picked = form.privacy, form.viewer_ids
+    author_public = await users.is_public(conn, author_id)
     if form.group_id is not None:
         # Group posts are for the group's members: privacy and picked viewers do not apply.
         await _check_group_member(conn, form.group_id, author_id)
         privacy, picked = "public", ()
     elif privacy is None:
-        privacy = "public" if await users.is_public(conn, author_id) else "almost_private"
+        privacy = "public" if author_public else "almost_private"
     if privacy == "private":
         await check_followers(conn, author_id, picked)
     else:
@@ -193,7 +194,7 @@ async def create_post(
         privacy=privacy,
         viewer_ids=tuple(picked),
         post=live_post(post),
-        author_public=await users.is_public(conn, author_id),
+        author_public=author_public,
     )
     return post
 
