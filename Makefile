@@ -14,7 +14,7 @@ CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
 
 .PHONY: install run test lint test-server test-client test-browser test-containers browser clean
 
-install: $(VENV)/.installed-test client/build/index.html
+install: $(VENV)/.installed-test client/build/index.html tests/oidc/node_modules/.installed
 
 # $(VENV)/.installed-embedded and $(VENV)/.installed-test: one editable install per extra.
 $(VENV)/.installed-%: pyproject.toml | $(BIN)/pip
@@ -37,6 +37,11 @@ client/node_modules/.installed: client/package.json client/package-lock.json
 	cd client && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The OpenID provider the tests sign in through (tests/oidc/provider.mjs, npm oidc-provider).
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 client/build/index.html: client/node_modules/.installed $(CLIENT_SOURCES)
 	cd client && npm run build --silent
 	touch $@
@@ -51,7 +56,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-server: $(VENV)/.installed-test
+test-server: $(VENV)/.installed-test tests/oidc/node_modules/.installed
 	$(BIN)/pytest tests --ignore=tests/e2e -q
 
 test-client: client/node_modules/.installed
@@ -69,4 +74,4 @@ browser:
 	@bash tests/e2e/ensure-chromium.sh
 
 clean:
-	rm -rf $(VENV) client/node_modules client/build client/.svelte-kit
+	rm -rf $(VENV) client/node_modules client/build client/.svelte-kit tests/oidc/node_modules

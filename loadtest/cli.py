@@ -55,6 +55,13 @@ def add_load(commands) -> None:
         default=None,
         help="measure its memory (and its children's: all workers)",
     )
+    load.add_argument(
+        "--cpu-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="count this process tree's CPU per message (repeat: the server, its Postgres)",
+    )
     load.add_argument("--quiet", action="store_true", help="no progress line")
     load.set_defaults(run=run_load_command)
 
@@ -111,6 +118,7 @@ def run_load_command(args: argparse.Namespace, config: Config) -> int:
             rate=args.rate,
             duration=args.duration,
             server_pid=args.server_pid,
+            cpu_pids=args.cpu_pid,
             progress=not args.quiet and sys.stderr.isatty(),
         )
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sys
 import uuid
 from dataclasses import dataclass
@@ -372,9 +373,36 @@ def process_tree(pid: int) -> list[int]:
     while pending:
         current = pending.pop()
         tree.append(current)
-        for task in Path(f"/proc/{current}/task").iterdir():  # each thread lists its children
-            pending += [int(child) for child in (task / "children").read_text().split()]
+        try:
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+        except FileNotFoundError:
+            continue  # gone meanwhile
+        for task in tasks:  # each thread lists its children
+            try:
+                pending += [int(child) for child in (task / "children").read_text().split()]
+            except FileNotFoundError:
+                continue
     return tree
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def read_cpu_seconds(pids: list[int]) -> float | None:
+    """User and system CPU time of these processes and their descendants, so far (Linux /proc:
+    fields 14 and 15 of /proc/<pid>/stat). The server's workers are its children; an embedded
+    Postgres is not a child of anyone here: name its postmaster too."""
+    if not pids:
+        return None
+    ticks = 0
+    for root in pids:
+        for pid in process_tree(root):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue  # gone meanwhile (a backend that ended)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / CLOCK_TICKS
 
 
 def _own_rss_kib(pid: int) -> int:
@@ -392,9 +420,12 @@ async def run_load(
     rate: float,
     duration: float,
     server_pid: int | None = None,
+    cpu_pids: list[int] = (),
     progress: bool = True,
 ) -> tuple[Stats, dict]:
-    """Run one scenario; its Stats and extra facts (server memory per socket)."""
+    """Run one scenario; its Stats and extra facts (server memory per socket, server CPU per
+    message while the scenario ran: `cpu_pids` are the process trees counted, the server's
+    and its Postgres's)."""
     stats = Stats(scenario=scenario, users=len(users), rate=rate, duration=duration)
     run = LoadRun(url, users, stats, progress=progress)
     extra: dict = {}
@@ -410,8 +441,16 @@ async def run_load(
             extra["server_kib_per_socket"] = round(
                 (rss_connected - rss_before) / stats.connected, 1
             )
+        cpu_before = read_cpu_seconds(list(cpu_pids))
         await SCENARIOS[scenario](run, rate, duration)
         await run.wait_for_deliveries()
+        cpu_after = read_cpu_seconds(list(cpu_pids))
+        if cpu_before is not None and stats.sent:
+            used = cpu_after - cpu_before
+            extra["server_cpu_seconds"] = round(used, 2)
+            extra["server_cpu_ms_per_message"] = round(used * 1000 / stats.sent, 3)
+            if stats.delivered:
+                extra["server_cpu_us_per_delivery"] = round(used * 1e6 / stats.delivered, 1)
         await run.close_all()
         nursery.cancel_scope.cancel()
     if progress:

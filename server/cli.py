@@ -17,7 +17,7 @@ from pathlib import Path
 import trio
 
 from server import logs
-from server.config import Config
+from server.config import Config, ConfigError, default_workers, workers_from_environment
 from server.db.embedded import EmbeddedPostgresMissing
 
 COMMANDS_GROUP = "socialnet.commands"
@@ -33,7 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
     serve.add_argument("--log-format", choices=("console", "json"), default=None)
     serve.add_argument(
-        "--workers", type=_positive, default=None, help="server processes on the port (1)"
+        "--workers",
+        type=_positive,
+        default=None,
+        help="server processes on the port (default: one per core, at most 8; 1 with --port 0)",
     )
     serve.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
@@ -83,6 +86,14 @@ def _config(args: argparse.Namespace) -> Config:
     }
     if overrides.get("worker") is not None:
         overrides["migrate_on_start"] = False  # the supervisor migrated before starting us
+    elif (
+        getattr(args, "command", None) == "serve"
+        and "workers" not in overrides
+        and not workers_from_environment()
+    ):
+        # Workers share one port: a port the kernel picks (0) would be a port each.
+        port = overrides.get("port", config.port)
+        overrides["workers"] = 1 if port == 0 else default_workers()
     return dataclasses.replace(config, **overrides)
 
 
@@ -121,7 +132,10 @@ def main(argv: list[str] | None = None) -> None:
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "takes_any_arguments", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    config = _config(args)
+    try:
+        config = _config(args)
+    except ConfigError as error:
+        sys.exit(f"socialnet: {error}")
     logs.configure(config.log_format, worker=config.worker)
     try:
         status = args.run(args, config)

@@ -3,6 +3,8 @@ and the WebSocket layer to error frames. Nothing below the boundary builds a res
 
 from __future__ import annotations
 
+import math
+
 
 class ApiError(Exception):
     status = 400
@@ -93,6 +95,11 @@ class RateLimited(ApiError):
     status = 429
     code = "rate_limited"
     message = "Too many requests; slow down."
+
+    def __init__(self, retry_after: float, message: str | None = None):
+        super().__init__(message)
+        # Whole seconds, as the Retry-After header says it; never 0, which would mean "now".
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 class MethodNotAllowed(ApiError):

@@ -32,8 +32,11 @@ __all__ = [
     "PostEvent",
     "PostPublished",
     "PresenceChanged",
+    "PresenceSnapshot",
+    "PresenceSyncRequested",
     "ReadMarkerMoved",
     "SessionEnded",
+    "SessionsEnded",
     "Typing",
     "from_json",
 ]
@@ -93,15 +96,27 @@ def from_json(data: object) -> Event:
 
 @_event("message")
 class MessageStored(Event):
-    """A chat message was stored. `message` is its `<message>` without `conversation`, which
-    depends on the reader (a direct conversation is named by the other person)."""
+    """A chat message was stored: its columns, as the writer's own statement publishes them
+    (server/db/messages.py), `created_at` already in API.md's form. Its `<message>` depends on
+    the reader (a direct conversation is named by the other person): the router shapes it."""
 
-    message: dict
+    id: int
     sender_id: int
     recipient_id: int | None
     group_id: int | None
+    body: str
+    client_msg_id: str | None
+    created_at: str
+    sender_first_name: str
+    sender_last_name: str
+    sender_nickname: str | None
+    sender_avatar_id: int | None
     # The sending socket, which gets an ack instead of a copy.
     skip: str | None = None
+
+    def as_row(self) -> dict:
+        """Its columns by name, as server/shapes.py reads a message row."""
+        return {name: getattr(self, name) for name in self.__match_args__}
 
 
 @_event("read")
@@ -258,12 +273,30 @@ class BlockChanged(Event):
 
 @_event("presence")
 class PresenceChanged(Event):
-    """A socket of `user_id` opened (+1) or closed (-1); `contacts` are the people who may see
-    it (whom they follow or are followed by), every one of them, online or not."""
+    """A socket of `user_id` opened (+1) or closed (-1) on `process`; `contacts` are the people
+    who may see it (whom they follow or are followed by), every one of them, online or not."""
 
     user_id: int
     delta: int
     contacts: tuple[int, ...]
+    process: str
+
+
+@_event("presence_snapshot")
+class PresenceSnapshot(Event):
+    """Every socket open on `process`, as the user id of each (a user with two tabs there
+    appears twice): published now and then, and when asked, so every router rebuilds its
+    counts from the truth instead of letting them drift."""
+
+    process: str
+    users: tuple[int, ...]
+
+
+@_event("presence_sync")
+class PresenceSyncRequested(Event):
+    """A router lost count (its bus connection dropped): every process publishes its snapshot."""
+
+    process: str
 
 
 @_event("session_ended")
@@ -271,3 +304,12 @@ class SessionEnded(Event):
     """A session ended (logout, a newer login in the same browser): its sockets close."""
 
     session_id: int
+
+
+@_event("sessions_ended")
+class SessionsEnded(Event):
+    """Every session of `user_id` ended but `keep` (a password change keeps the session that
+    made it; a reset or an account deletion keeps none): their sockets close."""
+
+    user_id: int
+    keep: int | None = None

@@ -7,8 +7,14 @@ as one tree of tasks, each long-lived service with a named owner.
           └─ service nursery
              ├─ router.run()                 fans events out to the sockets of this process
              ├─ writer.run()                 stores chat messages (sockets and HTTP) in batches
+             ├─ ephemeral.run()              publishes typing and departures, batched
              ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
+             ├─ address_budgets.forget_idle() forgets clients whose budgets are all free
+             ├─ resets.run()                 looks up password-reset requests, queues mails
+             ├─ mailer.run()                 sends the queued mails (SMTP in a worker thread)
+             ├─ presence.keep_presence()     publishes this process's sockets, forgets the dead
+             ├─ sweeper.run()                removes media rows and files nothing uses
              ├─ _close_sockets_on_shutdown   tells every client to reconnect elsewhere
              └─ serve_app(app)               hypercorn, in the owner's task: HTTP and /ws
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from functools import partial
 
 import trio
@@ -30,15 +37,22 @@ from hypercorn.config import Config as HypercornConfig
 
 from server.config import Config
 from server.db.database import open_database
+from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
+from server.domain.external_login import ExternalLogins
+from server.domain.media_sweeper import MediaSweeper
+from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
-from server.realtime import bus, endpoint, protocol
+from server.mail import Mailer
+from server.ratelimit import Clock, RateLimits
+from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
+from server.realtime.ephemeral import EphemeralPublisher
 from server.realtime.live import LiveHandlers
 from server.realtime.router import Router
 from server.signals import stop_on_signal
@@ -91,28 +105,51 @@ async def serve(
     *,
     shutdown: trio.Event | None = None,
     router: Router | None = None,
+    clock: Clock = time.time,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run the whole server until `shutdown` is set (or forever); report the bound URLs.
-    A test may hand in the `router` to watch the sockets it holds."""
+    A test may hand in the `router` to watch the sockets it holds, and the `clock` that rate
+    limits read (seconds since the epoch), to move time on without waiting."""
     if shutdown is None:
         shutdown = trio.Event()
     async with trio_asyncio.open_loop():
         async with open_database(config) as db:
             # Among several workers, each logs only what reached its sockets (realtime/router.py).
             router = router or Router(log_every_event=config.workers == 1)
-            writer = MessageWriter(db)
-            sessions = Sessions(db)
+            writer = MessageWriter(db, window=config.writer_window)
+            sessions = Sessions(db, clock=clock)
+            limits = RateLimits(config, clock=clock)
+            address_budgets = AddressBudgets(db, enabled=config.rate_limits, clock=clock)
+            sweeper = MediaSweeper(db, config.media_dir)
+            mailer = Mailer(config.smtp_url, config.mail_from)
+            resets = PasswordResets(sessions, mailer, config.site_url)
+            logins = ExternalLogins(sessions, config.oidc_providers, config.site_url)
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
-            http = create_app(Services(config=config, db=db, sessions=sessions, writer=writer))
+            router.on_sessions_ended.append(sessions.forget_user)
+            http = create_app(
+                Services(
+                    config=config,
+                    db=db,
+                    sessions=sessions,
+                    writer=writer,
+                    limits=limits,
+                    address_budgets=address_budgets,
+                    sweeper=sweeper,
+                    resets=resets,
+                    logins=logins,
+                )
+            )
+            ephemeral = EphemeralPublisher(db)
             realtime = RealtimeServices(
                 allowed_origins=config.allowed_origins,
                 db=db,
+                ephemeral=ephemeral,
                 sessions=sessions,
                 router=router,
                 handlers={
-                    **ChatHandlers(db, router, writer).table(),
+                    **ChatHandlers(db, router, writer, ephemeral, limits).table(),
                     **LiveHandlers(db, router).table(),
                 },
             )
@@ -120,8 +157,14 @@ async def serve(
             async with trio.open_nursery() as service_nursery:
                 await service_nursery.start(router.run)
                 await service_nursery.start(writer.run)
+                await service_nursery.start(ephemeral.run)
                 await service_nursery.start(partial(bus.listen, db.url, router))
                 await service_nursery.start(sessions.purge_expired)
+                await service_nursery.start(address_budgets.forget_idle)
+                await service_nursery.start(mailer.run)
+                await service_nursery.start(resets.run)
+                await service_nursery.start(presence.keep_presence, router, db)
+                await service_nursery.start(sweeper.run)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its
                 # connections finished or their grace period ran out.

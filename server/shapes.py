@@ -3,7 +3,7 @@ frames. Rows in, plain dicts out; nothing here reads the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
@@ -13,10 +13,16 @@ import asyncpg
 REACTION_KINDS = ("like", "love", "haha", "wow", "sad", "angry")
 
 
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
+def iso(moment: datetime | str | None) -> str | None:
+    """A time as API.md writes it (ISO 8601, UTC, milliseconds); one already written passes."""
+    if moment is None or isinstance(moment, str):
+        return moment
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_date(day: date | None) -> str | None:
+    """YYYY-MM-DD; None for an account that has not given it yet (external sign-in)."""
+    return None if day is None else day.isoformat()
 
 
 def media_url(media_id: int | None) -> str | None:
@@ -30,7 +36,7 @@ def me_json(user: Any) -> dict:
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
-        "date_of_birth": user.date_of_birth.isoformat(),
+        "date_of_birth": iso_date(user.date_of_birth),
         "nickname": user.nickname,
         "about_me": user.about_me,
         "avatar_url": media_url(user.avatar_id),
@@ -148,7 +154,7 @@ def conversation_of(row: asyncpg.Record | dict, reader_id: int) -> dict:
     return conversation("direct", other)
 
 
-def message_without_conversation(row: asyncpg.Record) -> dict:
+def message_without_conversation(row: asyncpg.Record | dict) -> dict:
     """`<message>` but its conversation, which depends on the reader: what a bus event carries
     for every reader at once."""
     return {

@@ -7,6 +7,7 @@ httpx client with a cookie jar of its own, logged in, so two personas are two br
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -39,25 +40,53 @@ def database_url(migrated_url: str) -> str:
     return migrated_url
 
 
+class MovableClock:
+    """The wall clock, plus however far a test has moved it on (for windows of minutes)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 @dataclass
 class RunningServer:
     url: str
     config: Config
     router: Router
+    # What its rate limits read as the time: `server.clock.advance(900)` passes 15 minutes.
+    clock: MovableClock
 
     @property
     def ws_url(self) -> str:
         return self.url.replace("http://", "ws://", 1) + "/ws"
 
 
-async def start_server(database_url: str, data_dir, nursery) -> AsyncIterator[RunningServer]:
+async def start_server(
+    database_url: str, data_dir, nursery, **settings
+) -> AsyncIterator[RunningServer]:
+    """A server on a free port, with `settings` over the tests' Config. Its per-address rate
+    limits are off unless `rate_limits=True`: every test registers its people from 127.0.0.1
+    (tests/http/test_rate_limits.py tests the limits). Not the developer's environment either:
+    no SMTP server and no identity providers unless a test says so."""
     config = Config(
-        port=0,
-        data_dir=data_dir,
-        database_url=database_url,
-        client_dir=None,
-        migrate_on_start=False,
-        allowed_origins=("http://allowed.example",),
+        **{
+            "port": 0,
+            "data_dir": data_dir,
+            "database_url": database_url,
+            "client_dir": None,
+            "migrate_on_start": False,
+            "allowed_origins": ("http://allowed.example",),
+            "rate_limits": False,
+            "smtp_url": None,
+            "public_url": "http://socialnet.test",
+            "oidc_providers": (),
+            **settings,
+        }
     )
     # Imported here: trio_asyncio installs an asyncio loop policy on import, which would break
     # Playwright's own loop in the browser suite that shares this conftest.
@@ -66,8 +95,11 @@ async def start_server(database_url: str, data_dir, nursery) -> AsyncIterator[Ru
 
     shutdown = trio.Event()
     router = Router()
-    urls = await nursery.start(partial(serve, config, shutdown=shutdown, router=router))
-    yield RunningServer(url=urls[0], config=config, router=router)
+    clock = MovableClock()
+    urls = await nursery.start(
+        partial(serve, config, shutdown=shutdown, router=router, clock=clock)
+    )
+    yield RunningServer(url=urls[0], config=config, router=router, clock=clock)
     shutdown.set()
 
 
@@ -173,3 +205,20 @@ async def bob(new_persona) -> Persona:
 @pytest.fixture
 async def carol(new_persona) -> Persona:
     return await new_persona("Carol", is_public=False)
+
+
+@pytest.fixture
+def gif_decodes() -> list[str]:
+    """Pillow's GIF decoder, watched: each frame it starts to decode adds its mode to the list
+    (Pillow's own decoder still does the work)."""
+    from PIL import Image
+
+    started: list[str] = []
+
+    def decoder(mode: str, *args):
+        started.append(mode)
+        return Image.core.gif_decoder(mode, *args)
+
+    Image.register_decoder("gif", decoder)
+    yield started
+    Image.DECODERS.pop("gif", None)

@@ -18,16 +18,28 @@ SERVING = re.compile(r"serving on (http://\S+)")
 
 @contextmanager
 def serve_process(
-    database_url: str, data_dir: Path, *, client_dir: Path | None = None, timeout: float = 60
+    database_url: str,
+    data_dir: Path,
+    *,
+    client_dir: Path | None = None,
+    rate_limits: bool = False,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    port: int = 0,
 ) -> Iterator[str]:
-    """Start the server on a free port; yield its URL; stop it with SIGTERM."""
+    """Start the server on a free port (or `port`); yield its URL; stop it with SIGTERM. Its
+    per-address rate limits are off unless asked for: the browser tests register many people
+    from 127.0.0.1, as the server suite does. `env`: more environment variables
+    (SOCIALNET_SMTP_URL, say)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SOCIALNET_CLIENT_DIR": str(client_dir) if client_dir else "",
+        "SOCIALNET_RATE_LIMITS": "on" if rate_limits else "off",
+        **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--data-dir", str(data_dir)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -60,3 +60,35 @@ def test_without_pgserver_or_database_url_a_command_says_so_in_one_line(tmp_path
         result = socialnet(*args, "--data-dir", str(tmp_path), without="pgserver", env=env)
         assert result.returncode == 1
         assert result.stderr.splitlines() == [f"socialnet: {MISSING}"]
+
+
+def test_a_setting_of_the_rate_limits_that_cannot_be_used_is_one_line():
+    for name, value, says in (
+        ("SOCIALNET_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example", "'proxy.example' is not an"),
+        ("SOCIALNET_RATE_LIMITS", "of", "must be on or off, not 'of'"),
+    ):
+        result = socialnet("migrate", env={**os.environ, name: value})
+        assert result.returncode == 1
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"socialnet: {name}") and says in lines[0]
+
+
+def _serve_config(argv: list[str], monkeypatch, workers_env: str | None = None):
+    from server import cli
+
+    if workers_env is None:
+        monkeypatch.delenv("SOCIALNET_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("SOCIALNET_WORKERS", workers_env)
+    return cli._config(cli._parser().parse_args(["serve", *argv]))
+
+
+def test_serve_runs_one_worker_per_core_by_default(monkeypatch):
+    from server.config import MAX_DEFAULT_WORKERS
+
+    cores = len(os.sched_getaffinity(0))
+    assert _serve_config([], monkeypatch).workers == min(cores, MAX_DEFAULT_WORKERS)
+    assert _serve_config(["--workers", "3"], monkeypatch).workers == 3
+    assert _serve_config([], monkeypatch, workers_env="5").workers == 5
+    # A port the kernel picks would be a port per worker: one process then.
+    assert _serve_config(["--port", "0"], monkeypatch).workers == 1

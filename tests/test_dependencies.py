@@ -106,12 +106,12 @@ def test_the_check_finds_tools_and_eager_optional_imports(tmp_path):
     (or anywhere but server/db/embedded.py) are each reported."""
     (tmp_path / "server" / "db").mkdir(parents=True)
     (tmp_path / "server" / "tools.py").write_text(
-        "import httpx\nfrom loadtest.driver import run_load\n\ndef f():\n    import pgserver\n"
+        "import playwright\nfrom loadtest.driver import run_load\n\ndef f():\n    import pgserver\n"
     )
     (tmp_path / "server" / "db" / "embedded.py").write_text("import pgserver\n")
     assert undeclared(tmp_path, "server", BASE, own={"server"}) == [
         "server/db/embedded.py: pgserver (pgserver)",
-        "server/tools.py: httpx (httpx)",
+        "server/tools.py: playwright (playwright)",
         "server/tools.py: loadtest (socialnet)",
         "server/tools.py: pgserver (pgserver)",
     ]

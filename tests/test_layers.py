@@ -5,7 +5,8 @@ so the house reads bottom-up and a change to the bus or the web framework stays 
     interfaces   http/   realtime/        (neither imports the other)
     rules        domain/
     data         db/
-    leaves       events, shapes, errors, config, origins, media, logs, signals, gc_tuning
+    leaves       events, shapes, errors, config, origins, wire, periodic, addresses,
+                 ratelimit, media, gif, mail, identity_providers, logs, signals, gc_tuning
 
 The rule is read from the code itself: every import statement of every module, wherever it
 stands (a function body, an `if TYPE_CHECKING:` block).
@@ -38,7 +39,14 @@ LAYERS = {
     "server.errors": 0,
     "server.config": 0,
     "server.origins": 0,
+    "server.periodic": 0,
+    "server.wire": 0,
+    "server.addresses": 0,
+    "server.ratelimit": 0,
     "server.media": 0,
+    "server.gif": 0,
+    "server.mail": 0,
+    "server.identity_providers": 0,
     "server.logs": 0,
     "server.signals": 0,
     "server.gc_tuning": 0,

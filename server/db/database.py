@@ -1,34 +1,28 @@
-"""The database: an embedded Postgres or DATABASE_URL, an asyncpg pool, and the trio bridge.
+"""The database: an embedded Postgres or DATABASE_URL, the lanes that reach it from trio, and the
+publishing half of the bus.
 
-asyncpg speaks asyncio only, so every call crosses trio -> asyncio with trio_asyncio. A crossing
-costs more than a query on these machines, so a request hands the bridge one function that runs
-all its queries on one connection (`Database.run` / `Database.transaction`), not one call per query.
-
-Two things about the crossing are deliberate (docs/benchmarks.md, "feed"):
-- Its asyncio task runs in an empty contextvars.Context, not a copy of the caller's. A copy
-  carries the Quart request along, and anything the asyncio side keeps for a while (a timer
-  handle, say) would keep the whole request alive with it.
-- Queries are bounded by a trio deadline around the crossing, not by asyncpg's command_timeout:
-  that one schedules an asyncio timer per query, and trio_asyncio keeps even a cancelled timer
-  until it is due, so at a few hundred requests a second thousands of them (each holding its
-  task's context) piled up and the garbage collector's full passes stalled the server.
+asyncpg speaks asyncio only, so every call crosses trio -> asyncio (server/db/bridge.py: a lane,
+one asyncio task per connection). A crossing costs more than a query on these machines, so a
+request hands the bridge one function that runs all its queries on one connection
+(`Database.run` / `Database.transaction`), not one call per query.
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from functools import partial
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 import trio
-import trio_asyncio
 
 from server.config import Config
-from server.db import migrate, notify
-from server.db.embedded import start_embedded_postgres
+from server.db import bridge, migrate, notify
+from server.db.bridge import Lanes, is_connection_lost
+from server.db.embedded import postgres_is_running, restart_postgres, start_embedded_postgres
+from server.errors import Unavailable
 from server.events import Event
 
 log = logging.getLogger("socialnet.db")
@@ -36,19 +30,24 @@ log = logging.getLogger("socialnet.db")
 T = TypeVar("T")
 ConnFn = Callable[..., Awaitable[T]]
 
-# A runaway query must not hold a request, a shielded write or shutdown forever.
-COMMAND_TIMEOUT_SECONDS = 30
+# The embedded Postgres is checked this often, and started again after these waits when a
+# start fails (a bounded backoff: never a tight loop of failing starts).
+SUPERVISE_EVERY_SECONDS = 1.0
+RESTART_DELAYS = (1, 2, 5, 10, 30)
 
 
 class Connection(asyncpg.Connection):
-    """A pooled connection that also carries the bus events its work emits (`emit`)."""
+    """A lane's connection, which also carries the bus events its work emits (`emit`)."""
 
-    __slots__ = ("outbox",)
+    __slots__ = ("outbox", "notify_channel")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Emptied at the start of every crossing; callers see it through the pool's proxy.
+        # Emptied at the start of every crossing.
         self.outbox: list[Event] = []
+        # The NOTIFY channel when events travel inside the work's own statements (the Postgres
+        # bus), so that a hot write may publish in the statement that writes; else None.
+        self.notify_channel: str | None = None
 
 
 def emit(conn: Connection, *batch: Event) -> None:
@@ -58,32 +57,49 @@ def emit(conn: Connection, *batch: Event) -> None:
 
 
 class Database:
-    """A pool of asyncpg connections, used from trio, and the publishing half of the bus.
+    """The database as trio sees it, and the publishing half of the bus.
 
     By default events travel by Postgres NOTIFY inside the transaction of the write that emits
     them (server/db/notify.py). An engine that publishes after the commit instead (one whose
     messages are not part of the transaction) sets `publish_after_commit`.
     """
 
-    def __init__(self, pool: asyncpg.Pool, url: str):
-        self.pool = pool
+    def __init__(self, lanes: Lanes, url: str):
+        self._lanes = lanes
         self.url = url
         self.publish_after_commit: Callable[[list[Event]], Awaitable[None]] | None = None
 
     async def run(self, fn: ConnFn[T], *args: Any) -> T:
-        """Run `fn(conn, *args)` on one pooled connection, in one crossing. Cancellable."""
-        with trio.fail_after(COMMAND_TIMEOUT_SECONDS):
-            result, outbox = await self._cross(self._call(fn, args, False))
+        """Run `fn(conn, *args)` on one connection, in one crossing. Cancellable (the work
+        itself still ends on its lane). Unavailable (503) while the database cannot be
+        reached."""
+        with _unreachable_as_unavailable():
+            result, outbox = await self._lanes.run(partial(self._work, fn, args, False))
         await self._after_commit(outbox)
         return result
 
+    async def run_shielded(self, fn: ConnFn[T], *args: Any) -> T:
+        """`run`, shielded from cancellation like `transaction`, for work whose writes are each
+        a statement of their own (autocommit): a cancelled caller cannot leave one half done."""
+        with trio.CancelScope(shield=True):
+            return await self.run(fn, *args)
+
     async def transaction(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` in a transaction, shielded from cancellation so that a
-        cancelled request cannot abandon a COMMIT halfway; the deadline still bounds it."""
-        with trio.CancelScope(shield=True), trio.fail_after(COMMAND_TIMEOUT_SECONDS):
-            result, outbox = await self._cross(self._call(fn, args, True))
+        cancelled request cannot abandon a COMMIT halfway; Postgres's statement timeout and
+        the lanes' watchdog still bound it. Unavailable (503) while the database cannot be
+        reached: nothing was written."""
+        with trio.CancelScope(shield=True):
+            with _unreachable_as_unavailable():
+                result, outbox = await self._lanes.run(partial(self._work, fn, args, True))
             await self._after_commit(outbox)
         return result
+
+    @property
+    def publishes_in_transaction(self) -> bool:
+        """Whether events travel inside the write's transaction (NOTIFY), so that a statement
+        may publish its own events (the chat writer's one round trip per batch)."""
+        return self.publish_after_commit is None
 
     async def publish(self, *batch: Event) -> None:
         """Publish events that no write carries (typing, presence)."""
@@ -96,22 +112,18 @@ class Database:
         if outbox and self.publish_after_commit is not None:
             await self.publish_after_commit(outbox)
 
-    async def _cross(self, coro: Awaitable[T]) -> T:
-        """Await an asyncio coroutine from trio, as its own task in an empty context."""
-        task = trio_asyncio.current_loop.get().create_task(coro, context=contextvars.Context())
-        return await trio_asyncio.run_aio_future(task)
-
-    async def _call(
-        self, fn: ConnFn[T], args: tuple, in_transaction: bool
+    async def _work(
+        self, fn: ConnFn[T], args: tuple, in_transaction: bool, conn: Connection
     ) -> tuple[T, list[Event]]:
-        async with self.pool.acquire() as conn:
-            conn.outbox.clear()
-            if not in_transaction:
-                result = await fn(conn, *args)
-                return result, await self._flush(conn)
-            async with conn.transaction():
-                result = await fn(conn, *args)
-                return result, await self._flush(conn)
+        """Asyncio side, on a lane: the work, then what it emitted."""
+        conn.outbox.clear()
+        conn.notify_channel = notify.CHANNEL if self.publish_after_commit is None else None
+        if not in_transaction:
+            result = await fn(conn, *args)
+            return result, await self._flush(conn)
+        async with conn.transaction():
+            result = await fn(conn, *args)
+            return result, await self._flush(conn)
 
     async def _flush(self, conn: Connection) -> list[Event]:
         """NOTIFY what the work emitted, inside its transaction; or hand it back to be
@@ -122,6 +134,23 @@ class Database:
             await notify.publish(conn, outbox)
             return []
         return outbox
+
+
+@contextmanager
+def _unreachable_as_unavailable() -> Iterator[None]:
+    """What the database being away looks like from here (refused or lost connections, a
+    server shutting down or starting up, no connection slot, a statement past its timeout)
+    becomes the contract's 503 `unavailable`; the lanes connect afresh once it is back."""
+    try:
+        yield
+    except (asyncpg.TooManyConnectionsError, asyncpg.QueryCanceledError) as error:
+        log.warning("database busy: %s", error)
+        raise Unavailable() from error
+    except Exception as error:
+        if not is_connection_lost(error):
+            raise
+        log.warning("database unreachable: %s", error or type(error).__name__)
+        raise Unavailable() from error
 
 
 async def ping(conn: asyncpg.Connection) -> int:
@@ -136,17 +165,46 @@ async def _start_embedded_postgres(config: Config):
 
 @asynccontextmanager
 async def open_database_url(config: Config) -> AsyncIterator[str]:
-    """Yield the database URL: DATABASE_URL, or an embedded Postgres started for the duration."""
+    """Yield the database URL: DATABASE_URL, or an embedded Postgres started for the duration
+    and supervised: restarted when it dies."""
     if config.database_url:
         yield config.database_url
         return
     server = await _start_embedded_postgres(config)
     log.info("embedded postgres ready in %s", config.postgres_dir)
     try:
-        yield server.get_uri()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(supervise_embedded_postgres, server)
+            yield server.get_uri()
+            nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
             await trio.to_thread.run_sync(server.cleanup)
+
+
+async def supervise_embedded_postgres(
+    server, *, every: float = SUPERVISE_EVERY_SECONDS
+) -> NoReturn:
+    """Keep the embedded Postgres alive: checked every `every` seconds, started again when it
+    died (killed, crashed), with a bounded backoff between failed starts. Meanwhile requests
+    answer 503 and the pool and the bus reconnect by themselves once it is back."""
+    failures = 0
+    while True:
+        await trio.sleep(every)
+        if await trio.to_thread.run_sync(postgres_is_running, server):
+            failures = 0
+            continue
+        log.error("embedded postgres is not running; starting it again")
+        try:
+            await trio.to_thread.run_sync(restart_postgres, server)
+        except Exception as error:  # pg_ctl fails in many ways; every one means: try again
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+            failures += 1
+            log.error("embedded postgres did not start (%s); next try in %ss", error, delay)
+            await trio.sleep(delay)
+        else:
+            failures = 0
+            log.warning("embedded postgres restarted")
 
 
 async def apply_migrations(url: str) -> None:
@@ -154,30 +212,32 @@ async def apply_migrations(url: str) -> None:
     await trio.to_thread.run_sync(migrate.upgrade, url)
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """The pool's reset on release, which by default costs a round trip per request. Our code
-    leaves no session state behind (no SET, no LISTEN, no session-level advisory lock on pooled
-    connections), and asyncpg still rolls back any transaction left open."""
+async def _connect(url: str) -> Connection:
+    """A lane's connection: every statement bounded by Postgres itself."""
+    timeout_ms = int(bridge.COMMAND_TIMEOUT_SECONDS * 1000)
+    return await asyncpg.connect(
+        url,
+        connection_class=Connection,
+        server_settings={"statement_timeout": str(timeout_ms)},
+    )
 
 
 @asynccontextmanager
 async def open_pool(url: str, *, size: int) -> AsyncIterator[Database]:
-    """An asyncpg pool on `url`; must run inside trio_asyncio.open_loop()."""
-    pool = await trio_asyncio.aio_as_trio(asyncpg.create_pool)(
-        url,
-        min_size=1,
-        max_size=size,
-        reset=_keep_session,
-        connection_class=Connection,
-        # The idle-connection timer would be one more asyncio timer per release, and
-        # trio_asyncio keeps a cancelled timer until it is due (see the module docstring).
-        max_inactive_connection_lifetime=0,
-    )
+    """`size` lanes to `url`; must run inside trio_asyncio.open_loop(). Fails (Unavailable)
+    when the database cannot be reached now."""
+    lanes = Lanes(partial(_connect, url), size)
+    lanes.start()
     try:
-        yield Database(pool, url)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(lanes.watch)
+            db = Database(lanes, url)
+            await db.run(ping)
+            yield db
+            nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
-            await trio_asyncio.aio_as_trio(pool.close)()
+            await lanes.stop()
 
 
 @asynccontextmanager

@@ -36,3 +36,19 @@ def start_embedded_postgres(directory: Path):
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     return pgserver.get_server(directory.resolve(), cleanup_mode="stop")
+
+
+def postgres_is_running(server) -> bool:
+    """Blocking: whether the embedded server's postmaster is alive (read afresh from its
+    postmaster.pid, not from what pgserver remembers)."""
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(server.pgdata)
+    return info is not None and info.is_running()
+
+
+def restart_postgres(server) -> None:
+    """Blocking: start the embedded server again in its directory (its data is kept). pgserver
+    expects its inter-process lock to be held around a start, as get_server does."""
+    with server._lock:
+        server.ensure_postgres_running()

@@ -26,6 +26,9 @@ from server.events import Event
 CHANNEL = "socialnet_events"
 MAX_PAYLOAD_BYTES = 7900
 CHUNK_CHARS = 7000
+# Events up to this size share payloads in SQL (`publish_in_sql`): a group of them is under
+# twice this, brackets included, so within MAX_PAYLOAD_BYTES.
+SHARED_EVENT_BYTES = MAX_PAYLOAD_BYTES // 2 - 2
 
 
 def _dump(event: Event) -> str:
@@ -105,3 +108,44 @@ async def publish(conn: asyncpg.Connection, batch: Sequence[Event]) -> None:
     for any number of events."""
     if batch:
         await conn.execute(PUBLISH, CHANNEL, encode(batch))
+
+
+def publish_in_sql(events: str, channel: str) -> str:
+    """CTEs that publish, in the very statement that produced them, the events of the CTE
+    `events(ord, key, text)` (`text`: an event's JSON, `key`: unique among concurrent
+    publishers, for chunks), as the payloads `encode` writes: small events several to an
+    array, large ones alone, those over the limit in base64 chunks. The last CTE, `published`,
+    must be read by the statement (an unread CTE never runs): `(SELECT count(*) FROM
+    published)`. This is how a write and its events cost one round trip together."""
+    return f"""
+sized AS (
+    SELECT ord, key, text, octet_length(text) AS bytes FROM {events}
+), packed AS (
+    SELECT '[' || string_agg(text, ',' ORDER BY ord) || ']' AS payload
+    FROM (
+        SELECT ord, text, sum(bytes + 1) OVER (ORDER BY ord) AS running
+        FROM sized WHERE bytes <= {SHARED_EVENT_BYTES}
+    ) small
+    GROUP BY (running - 1) / {SHARED_EVENT_BYTES}
+), alone AS (
+    SELECT '[' || text || ']' AS payload
+    FROM sized WHERE bytes > {SHARED_EVENT_BYTES} AND bytes + 2 <= {MAX_PAYLOAD_BYTES}
+), chunked AS (
+    SELECT json_build_object(
+        'chunk', big.key, 'n', n, 'of', parts,
+        'data', substr(big.b64, n * {CHUNK_CHARS} + 1, {CHUNK_CHARS})
+    )::text AS payload
+    FROM (
+        SELECT key, replace(encode(convert_to(text, 'UTF8'), 'base64'), E'\\n', '') AS b64
+        FROM sized WHERE bytes + 2 > {MAX_PAYLOAD_BYTES}
+    ) big,
+    LATERAL (SELECT ceil(length(big.b64) / {CHUNK_CHARS}.0)::int AS parts) counted,
+    LATERAL generate_series(0, counted.parts - 1) AS n
+), published AS (
+    SELECT pg_notify({channel}, payload)
+    FROM (
+        SELECT payload FROM packed
+        UNION ALL SELECT payload FROM alone
+        UNION ALL SELECT payload FROM chunked
+    ) payloads
+)"""

@@ -88,6 +88,26 @@ async def add_to_counts(
     )
 
 
+def _uncount(on: Reacted) -> str:
+    # One reaction per person per row: the join gives each reacted row once.
+    return f"""
+    UPDATE {on.target} t SET reaction_counts = ARRAY(
+        SELECT c - (k = r.kind)::integer
+        FROM unnest(t.reaction_counts, $2::text[]) WITH ORDINALITY AS u(c, k, n)
+        ORDER BY n
+    )
+    FROM {on.table} r
+    WHERE r.{on.column} = t.id AND r.user_id = $1
+    """
+
+
+async def uncount_all_of(conn: asyncpg.Connection, user_id: int) -> None:
+    """Take a person's reactions out of the counts of every post and comment they reacted to
+    (their account is about to go, and its rows with it by cascade)."""
+    for on in (POSTS, COMMENTS):
+        await conn.execute(_uncount(on), user_id, list(REACTION_KINDS))
+
+
 def _reactors(on: Reacted) -> str:
     # Most recent first, without the people in a block with the viewer ($5); the cursor is a
     # person's user id, and the page continues after that person's reaction (as the followers

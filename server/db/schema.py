@@ -147,10 +147,12 @@ users = Table(
     metadata,
     _id(),
     Column("email", Text, nullable=False),
-    Column("password_hash", Text, nullable=False),
+    # None for an account made through an external provider, until a password is set.
+    Column("password_hash", Text),
     Column("first_name", Text, nullable=False),
     Column("last_name", Text, nullable=False),
-    Column("date_of_birth", Date, nullable=False),
+    # None while an account made through an external provider has not given it yet.
+    Column("date_of_birth", Date),
     Column("nickname", Text),
     Column("about_me", Text),
     # use_alter: users and media reference each other (a media row has an owner).
@@ -163,6 +165,8 @@ users = Table(
     _created_at(),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
     _search_index("ix_users_search", person_document()),
+    # Deleting a media row checks this key; so does the sweep of unused rows.
+    Index(None, "avatar_id"),
 )
 
 sessions = Table(
@@ -174,7 +178,76 @@ sessions = Table(
     _user_fk("user_id"),
     _created_at(),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    # Moved forward at most every few minutes, in the statement that reads the session
+    # (server/db/sessions.py), so that a request costs no write.
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The browser's User-Agent at login (cut short), shown as "Chrome on Linux".
+    Column("user_agent", Text),
     Index(None, "user_id"),
+)
+
+# Failed logins per account (SPEC.md, Rate limits): a window that opens at a first failure and
+# counts the failures within it. Keyed by the SHA-256 of the lowercased email, typed at login,
+# whether or not an account has it: the table names no one. Rows of past windows are purged.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("email_hash", LargeBinary, primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),
+)
+
+# Hits of the small budgets per client address (login, register, password reset, uploads):
+# kept here so that every worker and host counts them together (server/domain/address_budgets.py).
+address_budgets = Table(
+    "address_budgets",
+    metadata,
+    Column("budget", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    # The times of the hits still within the budget's window, oldest first.
+    Column("hits", ARRAY(DateTime(timezone=True)), nullable=False),
+    PrimaryKeyConstraint("budget", "client"),
+)
+
+# Password reset by email: a single-use token, valid for an hour; the table holds its SHA-256.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    _id(),
+    _user_fk("user_id"),
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Index(None, "user_id"),
+)
+
+# Sign-in through an external provider: who (provider, subject) is which user.
+user_identities = Table(
+    "user_identities",
+    metadata,
+    Column("provider", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    _user_fk("user_id"),
+    Column("email", Text),
+    _created_at(),
+    PrimaryKeyConstraint("provider", "subject"),
+    Index(None, "user_id"),
+)
+
+# A sign-in on its way to a provider: its secrets until the callback (ten minutes at most).
+oidc_logins = Table(
+    "oidc_logins",
+    metadata,
+    _id(),
+    # SHA-256 of the state; the browser holds the state itself in a cookie as well.
+    Column("state_hash", LargeBinary, nullable=False, unique=True),
+    Column("provider", Text, nullable=False),
+    Column("nonce", Text, nullable=False),
+    Column("code_verifier", Text, nullable=False),
+    Column("next_path", Text, nullable=False),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 media = Table(
@@ -190,6 +263,8 @@ media = Table(
     _created_at(),
     _enum_check("content_type", IMAGE_TYPES, "content_type"),
     Index(None, "owner_id"),
+    # Rows sharing one file (content-addressed): is a file still named by a row?
+    Index(None, "sha256"),
 )
 
 # --- followers --------------------------------------------------------------------------------
@@ -403,6 +478,7 @@ messages = Table(
     Index(None, "sender_id", "recipient_id", "id"),
     Index(None, "recipient_id", "id"),
     Index(None, "group_id", "id"),
+    Index(None, "media_id"),
 )
 
 direct_read_markers = Table(

@@ -1,7 +1,7 @@
 """Full-text search over people, groups and posts, with Postgres alone (SPEC.md, Search).
 
 Each kind has one document expression (server/db/schema.py), indexed by a GIN expression index
-(migration 0006) and matched by the very same text here, so the planner uses the index. The
+(migration 0012) and matched by the very same text here, so the planner uses the index. The
 'simple' configuration lowercases words without stemming: names and posts mix languages, and a
 stemmer for one language would mangle the others. The searched text becomes a prefix query in
 Postgres itself (every word of it must start a word of the document: "ali cli" finds "Alice

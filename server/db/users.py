@@ -16,7 +16,8 @@ class User:
     email: str
     first_name: str
     last_name: str
-    date_of_birth: date
+    # None until an account made through an external provider gives it.
+    date_of_birth: date | None
     nickname: str | None
     about_me: str | None
     avatar_id: int | None
@@ -27,7 +28,8 @@ class User:
 @frozen
 class Credentials:
     id: int
-    password_hash: str
+    # None for an account made through an external provider that has set no password.
+    password_hash: str | None
 
 
 USER_COLUMNS = """
@@ -48,10 +50,10 @@ async def insert_user(
     conn: asyncpg.Connection,
     *,
     email: str,
-    password_hash: str,
+    password_hash: str | None,
     first_name: str,
     last_name: str,
-    date_of_birth: date,
+    date_of_birth: date | None,
     nickname: str | None,
     about_me: str | None,
     is_public: bool,
@@ -110,6 +112,14 @@ async def select_credentials(conn: asyncpg.Connection, email: str) -> Credential
     return from_record(Credentials, await conn.fetchrow(SELECT_CREDENTIALS, email))
 
 
+SELECT_PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = $1"
+
+
+async def select_password_hash(conn: asyncpg.Connection, user_id: int) -> str | None:
+    """The user's password hash; None for no such user (or, later, an account without one)."""
+    return await conn.fetchval(SELECT_PASSWORD_HASH, user_id)
+
+
 UPDATE_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
 
 
@@ -160,3 +170,18 @@ async def select_viewer(conn: asyncpg.Connection, user_id: int) -> visibility.Vi
         blocking=set(row["blocking"]),
         blocked_by=set(row["blocked_by"]),
     )
+
+
+COMPLETE_PROFILE = f"""
+UPDATE users SET date_of_birth = $2, first_name = $3, last_name = $4
+WHERE id = $1 AND date_of_birth IS NULL
+RETURNING {USER_COLUMNS}
+"""
+
+
+async def complete_profile(
+    conn: asyncpg.Connection, user_id: int, date_of_birth: date, first_name: str, last_name: str
+) -> User | None:
+    """Give a date of birth (and names) to an account without one; None when it had one."""
+    record = await conn.fetchrow(COMPLETE_PROFILE, user_id, date_of_birth, first_name, last_name)
+    return from_record(User, record)

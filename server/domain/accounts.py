@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from server.db import media, users
 from server.db.users import User
 from server.domain.inputs import clean_text, unusable_character
-from server.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from server.domain.passwords import check_new_password
 from server.domain.sessions import open_session
 from server.errors import EmailTaken, ValidationError
 from server.media import StoredImage
@@ -77,16 +77,7 @@ def parse_bool(value: object, *, field: str, default: bool) -> bool:
 
 
 def check_password(value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(fields={"password": "password is required"})
-    problem = unusable_character(value)
-    if problem is not None:
-        raise ValidationError(fields={"password": problem})
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
-    if len(value) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(fields={"password": f"at most {MAX_PASSWORD_LENGTH} characters"})
-    return value
+    return check_new_password(value, field="password")
 
 
 def parse_login(body: dict) -> tuple[str, str]:
@@ -140,9 +131,13 @@ def parse_registration(form: dict[str, object], *, today: date) -> Registration:
 
 
 async def register(
-    conn: asyncpg.Connection, form: Registration, password_hash: str, avatar: StoredImage | None
+    conn: asyncpg.Connection,
+    form: Registration,
+    password_hash: str,
+    avatar: StoredImage | None,
+    user_agent: str | None = None,
 ) -> tuple[User, str]:
-    """Create the account (its avatar already processed and stored) and its first session:
+    """Create the account (its avatar already processed) and its first session:
     (the user, the session token). EmailTaken when the email is registered (any letter case)."""
     user = await users.insert_user(
         conn,
@@ -160,4 +155,4 @@ async def register(
     if avatar is not None:
         row = await media.insert_image(conn, user.id, avatar)
         user = await users.update_avatar(conn, user.id, row.id)
-    return user, await open_session(conn, user.id)
+    return user, await open_session(conn, user.id, user_agent)

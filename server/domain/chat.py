@@ -14,7 +14,7 @@ from server.domain.groups import require_member
 from server.domain.inputs import clean_text, unusable_character
 from server.errors import ChatNotAllowed, NotFound, ValidationError
 from server.events import MessageStored, ReadMarkerMoved
-from server.shapes import message_without_conversation
+from server.shapes import iso
 
 MAX_MESSAGE_LENGTH = 2000
 MAX_CLIENT_MSG_ID_LENGTH = 100
@@ -69,17 +69,10 @@ async def settle_unstored(
 
 def announce(conn: asyncpg.Connection, row: asyncpg.Record, *, skip: str | None) -> None:
     """Publish a stored message to the group's members, or to its recipient and the sender's
-    other sockets (all but `skip`, the sending one, which gets an ack instead)."""
-    emit(
-        conn,
-        MessageStored(
-            message_without_conversation(row),
-            sender_id=row["sender_id"],
-            recipient_id=row["recipient_id"],
-            group_id=row["group_id"],
-            skip=skip,
-        ),
-    )
+    other sockets (all but `skip`, the sending one, which gets an ack instead), for a bus that
+    publishes after the commit (on Postgres the writer's statement publishes it itself)."""
+    columns = {name: row[name] for name in MessageStored.__match_args__ if name != "skip"}
+    emit(conn, MessageStored(**{**columns, "created_at": iso(row["created_at"]), "skip": skip}))
 
 
 async def direct_history(
@@ -107,15 +100,15 @@ async def mark_read(
     skip: str | None = None,
 ) -> None:
     """Move my read marker, and tell my other sockets (but `skip`, the one that read), so that
-    every tab's unread count agrees."""
-    if kind == "group":
-        await _require_member(conn, viewer_id, conversation_id, write=False)
-        await messages.mark_group_read(conn, viewer_id, conversation_id, up_to)
-    else:
-        if not await users.exists_for(conn, conversation_id, viewer_id):
-            raise NotFound("No such user.")
-        await messages.mark_direct_read(conn, viewer_id, conversation_id, up_to)
-    emit(conn, ReadMarkerMoved(viewer_id, kind, conversation_id, up_to, skip=skip))
+    every tab's unread count agrees: one statement does both on the Postgres bus. 404 for a
+    conversation that is not mine to read (no such person; a group I am not in)."""
+    moved, published = await messages.move_read_marker(
+        conn, kind, viewer_id, conversation_id, up_to, skip
+    )
+    if not moved:
+        raise NotFound("No such user." if kind == "direct" else "No such group.")
+    if not published:
+        emit(conn, ReadMarkerMoved(viewer_id, kind, conversation_id, up_to, skip=skip))
 
 
 async def conversations(conn: asyncpg.Connection, viewer_id: int):

@@ -1,11 +1,13 @@
 """The chat writer: the one write path of chat messages, for the WebSocket and HTTP alike.
 
-A crossing into asyncio and a transaction cost more than the insert they carry, so every
-message that arrives while a batch is being written waits for the next batch, and a batch is one
-crossing, one transaction, one INSERT for all its messages, and one NOTIFY statement. Under light
-load a batch is a single message and nothing waits; under heavy load the cost per message falls
-as the batches grow. The rule (who may message whom, who is a member) is checked row by row
-inside the INSERT (server/db/messages.py), with the same SQL as every other read.
+A crossing into asyncio and a round trip to Postgres cost more than the insert they carry, so
+every message that arrives while a batch is being written waits for the next batch, and a batch
+is one crossing and one statement: it stores every message the rules allow and publishes their
+events on the Postgres bus (server/db/messages.py, INSERT_BATCH_AND_PUBLISH), atomically, since
+a statement is its own transaction. Under light load a batch is a single message and nothing
+waits; under heavy load the cost per message falls as the batches grow. The rule (who may
+message whom, who is a member) is checked row by row inside the INSERT, with the same SQL as
+every other read. (With a bus that publishes after the commit, the events are emitted as usual.)
 
 One sender's message must never cost another's: when a batch fails as a whole (a row Postgres
 refuses, a lost connection), each of its messages is tried again alone, so only what cannot be
@@ -22,7 +24,7 @@ import asyncpg
 import trio
 
 from server.db.database import Database
-from server.db.messages import NewMessage, insert_batch
+from server.db.messages import NewMessage, insert_batch, insert_batch_and_publish
 from server.domain import chat
 from server.errors import ApiError, Unavailable
 
@@ -42,16 +44,21 @@ class StoreFailed(Unavailable):
 @dataclass
 class PendingSend:
     message: NewMessage
-    skip: str | None
     done: trio.Event = field(default_factory=trio.Event)
     result: tuple[asyncpg.Record, bool] | None = None
     error: ApiError | None = None
 
 
-async def _write_batch(conn: asyncpg.Connection, batch: list[PendingSend]) -> None:
-    """Asyncio side, in one transaction: store what the rules allow, settle the rest one by one
-    (repeats, refusals: rare), publish every stored message with the write."""
-    stored = await insert_batch(conn, [send.message for send in batch])
+async def _write_batch(
+    conn: asyncpg.Connection, batch: list[PendingSend], publish_in_statement: bool
+) -> None:
+    """Asyncio side: store (and publish) what the rules allow, settle the rest one by one
+    (repeats, refusals: rare, and only reads)."""
+    messages = [send.message for send in batch]
+    if publish_in_statement:
+        stored = await insert_batch_and_publish(conn, messages)
+    else:
+        stored = await insert_batch(conn, messages)
     for index, send in enumerate(batch):
         row = stored.get(index)
         if row is None:
@@ -61,12 +68,18 @@ async def _write_batch(conn: asyncpg.Connection, batch: list[PendingSend]) -> No
                 send.error = error
             continue
         send.result = (row, True)
-        chat.announce(conn, row, skip=send.skip)
+        if not publish_in_statement:
+            chat.announce(conn, row, skip=send.message.skip)
 
 
 class MessageWriter:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, window: float = 0.0):
+        """`window`: after a batch's first message, how long to wait for more before writing
+        (config.writer_window, measured in docs/benchmarks.md)."""
         self._db = db
+        self._window = window
+        # Statements written so far (for tests and metrics).
+        self.batches_written = 0
         self._send, self._receive = trio.open_memory_channel[PendingSend](QUEUE_SIZE)
 
     async def send(
@@ -88,8 +101,9 @@ class MessageWriter:
             group_id=None if direct else target_id,
             body=body,
             client_msg_id=client_msg_id,
+            skip=skip,
         )
-        pending = PendingSend(message, skip)
+        pending = PendingSend(message)
         await self._send.send(pending)
         await pending.done.wait()
         if pending.error is not None:
@@ -101,16 +115,30 @@ class MessageWriter:
         task_status.started()
         while True:
             batch = [await self._receive.receive()]
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._receive.receive_nowait())
-                except trio.WouldBlock:
-                    break
+            # What arrives within the window joins the batch (what is already queued always
+            # does): a few messages more per statement, for a little latency.
+            with trio.move_on_after(self._window):
+                while len(batch) < MAX_BATCH:
+                    try:
+                        batch.append(self._receive.receive_nowait())
+                    except trio.WouldBlock:
+                        if self._window <= 0:
+                            break
+                        batch.append(await self._receive.receive())
+            self.batches_written += 1
             await self._store(batch)
 
     async def _store(self, batch: list[PendingSend]) -> None:
         try:
-            await self._db.transaction(_write_batch, batch)
+            if self._db.publishes_in_transaction:
+                await self._db.run_shielded(_write_batch, batch, True)
+            else:
+                await self._db.transaction(_write_batch, batch, False)
+        except Unavailable:
+            # The database is away: no message of this batch can be stored now. Each sender is
+            # told (503), and sends again once it is back.
+            for send in batch:
+                send.result, send.error = None, StoreFailed()
         except Exception:
             if len(batch) == 1:
                 log.exception("a message could not be stored")

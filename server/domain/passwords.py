@@ -13,6 +13,9 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server.domain.inputs import unusable_character
+from server.errors import ValidationError
+
 MIN_PASSWORD_LENGTH = 8
 # Argon2 hashes any length, but a megabyte password is only a way to burn our CPU.
 MAX_PASSWORD_LENGTH = 1024
@@ -21,6 +24,31 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)  # a
 
 # Verified when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("not a real password, only a timing decoy")
+
+
+def check_new_password(value: object, *, field: str = "password") -> str:
+    """A password a user chooses (SPEC.md: at least 8 characters); errors name `field`."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(fields={field: "password is required"})
+    problem = unusable_character(value)
+    if problem is not None:
+        raise ValidationError(fields={field: problem})
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(fields={field: f"at least {MIN_PASSWORD_LENGTH} characters"})
+    if len(value) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(fields={field: f"at most {MAX_PASSWORD_LENGTH} characters"})
+    return value
+
+
+def check_typed_password(value: object, *, field: str) -> str:
+    """A password typed to prove who one is: any text we could have stored; whether it is the
+    right one is checked against the hash."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(fields={field: "required"})
+    problem = unusable_character(value)
+    if problem is not None or len(value) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(fields={field: "wrong password"})
+    return value
 
 
 def hash_password(password: str) -> str:

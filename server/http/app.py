@@ -21,6 +21,7 @@ from server.http import (
     health,
     media,
     notifications,
+    oidc,
     posts,
     reactions,
     search,
@@ -68,11 +69,13 @@ def create_app(services: Services) -> QuartTrio:
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)
     app.after_request(guards.close_after_early_refusal)
+    app.after_request(guards.add_security_headers)
     errors.install(app)
 
     for module in (
         health,
         auth,
+        oidc,
         users,
         follows,
         blocks,

@@ -11,6 +11,7 @@ from quart import request
 from werkzeug.datastructures import FileStorage
 
 from server.errors import UnsupportedMedia, ValidationError
+from server.http.ratelimits import charge_upload
 
 UNREADABLE = "The body must be a JSON object."
 
@@ -49,7 +50,11 @@ async def optional_file(name: str) -> bytes | None:
     upload: FileStorage | None = files.get(name)
     if upload is None:
         return None
-    return upload.read() or None
+    data = upload.read()
+    if not data:
+        return None
+    await charge_upload()  # every file received spends the client's upload budget
+    return data
 
 
 async def form_list(name: str) -> list[str]:

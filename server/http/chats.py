@@ -70,10 +70,11 @@ async def group_history(group_id: int):
 
 async def _send(kind: str, conversation_id: int):
     """The same path as a WebSocket chat.send: the chat writer stores and publishes it."""
+    viewer = viewer_id()
+    services().limits.charge_chat_send(viewer)
     body = await bodies.json_object()
     text = chat.parse_body(body.get("body"))
     client_msg_id = chat.parse_client_msg_id(body.get("client_msg_id"))
-    viewer = viewer_id()
     message, created = await services().writer.send(
         viewer, kind, conversation_id, text, client_msg_id
     )
@@ -95,7 +96,7 @@ async def send_group(group_id: int):
 async def _read(kind: str, conversation_id: int):
     body = await bodies.json_object()
     up_to = parse_id(body.get("up_to"), field="up_to", message="a message id")
-    await db().transaction(chat.mark_read, viewer_id(), kind, conversation_id, up_to)
+    await db().run_shielded(chat.mark_read, viewer_id(), kind, conversation_id, up_to)
     return "", 204
 
 

@@ -8,9 +8,14 @@ from quart import current_app, g
 
 from server.config import Config
 from server.db.database import Database
+from server.domain.address_budgets import AddressBudgets
 from server.domain.chat_writer import MessageWriter
+from server.domain.external_login import ExternalLogins
+from server.domain.media_sweeper import MediaSweeper
+from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Session, Sessions
 from server.errors import Unauthenticated
+from server.ratelimit import RateLimits
 
 
 @dataclass
@@ -24,6 +29,16 @@ class Services:
     sessions: Sessions
     # The one write path of chat messages (REST sends too).
     writer: MessageWriter
+    # This process's budgets: other writes per client address, and chat sends per user.
+    limits: RateLimits
+    # The small budgets per client address, counted together by every process.
+    address_budgets: AddressBudgets
+    # Unused media: swept hourly, and at once for a deleted account's images.
+    sweeper: MediaSweeper
+    # Password reset by email: requests queued for a task of the service nursery.
+    resets: PasswordResets
+    # Sign in with an external provider.
+    logins: ExternalLogins
 
 
 def services() -> Services:

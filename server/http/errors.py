@@ -13,6 +13,7 @@ from server.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     ValidationError,
 )
 
@@ -33,6 +34,8 @@ def _json(error: ApiError):
 def install(app: Quart) -> None:
     @app.errorhandler(ApiError)
     async def api_error(error: ApiError):
+        if isinstance(error, RateLimited):
+            return error.to_json(), error.status, {"Retry-After": str(error.retry_after)}
         return _json(error)
 
     @app.errorhandler(HTTPException)

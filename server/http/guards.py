@@ -1,4 +1,5 @@
-"""Checks every request passes before its handler: Origin, then the session.
+"""Checks every request passes before its handler: Origin, the client's budget (unsafe
+methods), then the session.
 
 They run before the body is read, so a refusal here must also close the connection: hypercorn
 0.18 otherwise leaves the unread body on a keep-alive connection and drops or hangs the client's
@@ -11,6 +12,7 @@ from quart import Response, g, request
 
 from server.domain import sessions
 from server.errors import ForbiddenOrigin, Unauthenticated
+from server.http import ratelimits
 from server.http.context import config, services
 from server.origins import origin_allowed
 
@@ -18,7 +20,14 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Everything under these prefixes needs a session, except PUBLIC_PATHS.
 PROTECTED_PREFIXES = ("/api/", "/media/")
 PUBLIC_PATHS = frozenset(
-    {"/api/health", "/api/openapi.json", "/api/auth/register", "/api/auth/login"}
+    {
+        "/api/health",
+        "/api/openapi.json",
+        "/api/auth/register",
+        "/api/auth/login",
+        "/api/auth/password-reset",
+        "/api/auth/password-reset/confirm",
+    }
 )
 
 
@@ -27,12 +36,21 @@ def check_origin() -> None:
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    if not origin_allowed(origin, request.headers.get("Host", ""), config().allowed_origins):
+    host = request.headers.get("Host", "")
+    if not origin_allowed(origin, host, request.scheme, config().allowed_origins):
         raise ForbiddenOrigin()
 
 
+# Signing in through a provider: the providers list, start and callback.
+PUBLIC_PREFIXES = ("/api/auth/providers", "/api/auth/oidc/")
+
+
 def needs_session(path: str) -> bool:
-    return path.startswith(PROTECTED_PREFIXES) and path not in PUBLIC_PATHS
+    return (
+        path.startswith(PROTECTED_PREFIXES)
+        and path not in PUBLIC_PATHS
+        and not path.startswith(PUBLIC_PREFIXES)
+    )
 
 
 async def load_session() -> None:
@@ -44,6 +62,7 @@ async def load_session() -> None:
 async def guard_request() -> None:
     if request.method in UNSAFE_METHODS:
         check_origin()
+        await ratelimits.charge_unsafe_request()
     if needs_session(request.path):
         await load_session()
         if g.session is None:
@@ -61,6 +80,23 @@ async def close_after_early_refusal(response: Response) -> Response:
     unread, and the next request on a keep-alive connection would then be lost."""
     if response.status_code >= 400 and _request_has_body():
         response.headers["Connection"] = "close"
+    return response
+
+
+# Sent with every response. The client's pages carry their own Content-Security-Policy <meta>
+# (with the hashes of SvelteKit's inline bootstrap, client/svelte.config.js); framing can only
+# be refused by a header (clickjacking), and this one also covers the API and media.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+async def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response
 
 

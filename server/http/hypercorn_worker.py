@@ -34,7 +34,14 @@ Deviations, each with its reason:
 5. WebSockets are served over HTTP/1.1 only. hypercorn also accepts them over cleartext
    HTTP/2 (RFC 8441, announced in its SETTINGS); their frames travel inside HTTP/2 DATA frames,
    which the guard does not read, so such an upgrade is refused (403).
-6. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
+6. The application may write WebSocket frames it encoded itself (the ASGI extension
+   `socialnet.websocket.frames`, a coroutine function taking bytes), under TCPServer's own
+   `send_lock`, so they are ordered with hypercorn's writes (its Close frames, its Pongs). The
+   router encodes a frame once per audience and each socket's writer sends whatever is queued in
+   one call: no ASGI message, no wsproto encoding and no lock per frame per socket (issue 14).
+   Frames from the server need no state in wsproto: only Close and Ping/Pong do, and those
+   still go through hypercorn.
+7. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
    statsd, `max_requests`; shutdown waits for `shutdown_trigger` instead of raising
    ShutdownError through an exception group.
 
@@ -57,6 +64,8 @@ from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
 from hypercorn.typing import AppWrapper, ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
+
+from server.wire import FRAMES_EXTENSION
 
 log = logging.getLogger("socialnet.serving")
 
@@ -152,6 +161,8 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
         self._max_message_bytes = max_message_bytes
         self._frames: FrameSizeParser | None = None  # once a WebSocket is accepted
         self._refused = False  # a message was refused: the guard's Close frame is the last
+        # TCPServer's lock around its writes (deviation 6), set before it runs.
+        self.send_lock: trio.Lock | None = None
 
     async def app(self, scope, receive, send, sync_spawn, call_soon) -> None:
         """The application as this connection runs it (hypercorn's AppWrapper)."""
@@ -161,7 +172,16 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
                 await send({"type": "websocket.close"})  # before accept: hypercorn sends 403
                 return
             send = partial(self._send_websocket_event, send)
+            extensions = {**scope.get("extensions", {}), FRAMES_EXTENSION: self.send_frames}
+            scope = {**scope, "extensions": extensions}
         await self._app(scope, receive, send, sync_spawn, call_soon)
+
+    async def send_frames(self, data: bytes) -> None:
+        """Write WebSocket frames the application encoded (deviation 6), in order with
+        hypercorn's own writes. BrokenResourceError once the client is gone."""
+        assert self.send_lock is not None and self._frames is not None, "not an open WebSocket"
+        async with self.send_lock:
+            await self.send_all(data)
 
     async def _send_websocket_event(self, send, message) -> None:
         if message["type"] == "websocket.accept":
@@ -237,7 +257,9 @@ async def _serve_connection(
                 app,
                 max_message_bytes=config.websocket_max_message_size,
             )
-            await TCPServer(guard.app, config, context, state, guard)
+            server = TCPServer(guard.app, config, context, state, guard)
+            guard.send_lock = server.send_lock
+            await server
     except* Exception:
         # Cancellation, a BaseException, still propagates.
         log.warning("connection ended by a protocol error", exc_info=True)
@@ -267,7 +289,7 @@ async def serve_app(
         async with trio.open_nursery() as connection_nursery:
             sockets = config.create_sockets()
             if sockets.secure_sockets or sockets.quic_sockets:
-                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 6)")
+                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 7)")
             listeners = []
             urls = []
             for sock in sockets.insecure_sockets:

@@ -32,7 +32,7 @@ async def get_media(media_id: int):
             # Per-user authorization: shared caches must not keep it; the browser may.
             "Cache-Control": "private, max-age=3600",
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'",
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
             "ETag": f'"{row.sha256}"',
         },
     )

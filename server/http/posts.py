@@ -10,7 +10,7 @@ from server.errors import NotFound
 from server.http import bodies
 from server.http.context import db, viewer_id
 from server.http.paging import page_args, paged
-from server.http.uploads import prepare_image
+from server.http.uploads import open_upload
 from server.shapes import comment_from_row, post_from_row
 
 blueprint = Blueprint("posts", __name__, url_prefix="/api")
@@ -23,8 +23,8 @@ async def create_post():
     viewer_ids = await bodies.form_list("viewer_ids")
     image_data = await bodies.optional_file("image")
     form = posts.parse_post_form(fields, viewer_ids, has_image=image_data is not None)
-    image = await prepare_image(image_data, field="image") if image_data else None
-    row = await db().transaction(posts.create_post, viewer_id(), form, image)
+    async with open_upload(image_data, field="image") as image:
+        row = await db().transaction(posts.create_post, viewer_id(), form, image)
     return {"post": post_from_row(row)}, 201
 
 
@@ -82,8 +82,8 @@ async def create_comment(post_id: int):
     fields = await bodies.form_fields()
     image_data = await bodies.optional_file("image")
     body = posts.parse_comment_body(fields.get("body"), has_image=image_data is not None)
-    image = await prepare_image(image_data, field="image") if image_data else None
-    row = await db().transaction(posts.create_comment, viewer_id(), post_id, body, image)
+    async with open_upload(image_data, field="image") as image:
+        row = await db().transaction(posts.create_comment, viewer_id(), post_id, body, image)
     return {"comment": comment_from_row(row)}, 201
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncpg
-from quart import Blueprint
+import trio
+from quart import Blueprint, Response, make_response
 
 from server.db import activity, follows, posts, profiles
+from server.domain import account_data
 from server.domain.profiles import (
     parse_profile_changes,
     read_if_viewable,
@@ -16,10 +18,19 @@ from server.domain.profiles import (
 )
 from server.errors import NotFound, ValidationError
 from server.http import bodies
-from server.http.context import db, viewer_id
+from server.http.context import config, db, services, viewer_id
+from server.http.guards import clear_session_cookie
 from server.http.paging import page_args, paged, query_text
-from server.http.uploads import prepare_image
-from server.shapes import card_from_row, iso, me_json, media_url, person_from_row, post_from_row
+from server.http.uploads import open_upload
+from server.shapes import (
+    card_from_row,
+    iso,
+    iso_date,
+    me_json,
+    media_url,
+    person_from_row,
+    post_from_row,
+)
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
 
@@ -51,7 +62,7 @@ def profile_json(row: asyncpg.Record, viewer: int) -> dict:
     if row["can_view"]:
         profile.update(
             email=row["email"],
-            date_of_birth=row["date_of_birth"].isoformat(),
+            date_of_birth=iso_date(row["date_of_birth"]),
             about_me=row["about_me"],
             created_at=iso(row["created_at"]),
         )
@@ -174,8 +185,8 @@ async def put_avatar():
     data = await bodies.optional_file("avatar")
     if data is None:
         raise ValidationError(fields={"avatar": "choose an image"})
-    image = await prepare_image(data, field="avatar")
-    user = await db().transaction(set_avatar, viewer_id(), image)
+    async with open_upload(data, field="avatar") as image:
+        user = await db().transaction(set_avatar, viewer_id(), image)
     return {"user": me_json(user)}
 
 
@@ -184,3 +195,40 @@ async def delete_avatar():
     """Remove the avatar."""
     user = await db().transaction(set_avatar, viewer_id(), None)
     return {"user": me_json(user)}
+
+
+@blueprint.delete("/me")
+async def delete_me():
+    """Delete the account and all it authored (password required); the cookie is cleared."""
+    body = await bodies.json_object()
+    await account_data.delete_account(services().sessions, services().sweeper, viewer_id(), body)
+    response = await make_response("", 204)
+    clear_session_cookie(response)
+    return response
+
+
+# The export is read from its temporary file this much at a time.
+EXPORT_CHUNK_BYTES = 64 * 1024
+
+
+@blueprint.get("/me/export")
+async def export_me():
+    """A zip of the viewer's data: data.json and media/ (their own images)."""
+    archive = await account_data.export_account(db(), config().media_dir, viewer_id())
+
+    async def chunks():
+        try:
+            while chunk := await trio.to_thread.run_sync(archive.read, EXPORT_CHUNK_BYTES):
+                yield chunk
+        finally:
+            archive.close()
+
+    return Response(
+        chunks(),
+        status=200,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": 'attachment; filename="socialnet-export.zip"',
+            "Cache-Control": "no-store",
+        },
+    )

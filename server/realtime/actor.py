@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
+from server.errors import ApiError
 from server.realtime import protocol
 
 log = logging.getLogger("socialnet.actor")
@@ -31,6 +32,8 @@ MAILBOX_SIZE = 256
 # Client frames allowed per second, and the burst above that (typing, reads and sends together).
 FRAMES_PER_SECOND = 20
 FRAME_BURST = 60
+# Frames written in one system call at most (what is queued when the writer wakes).
+WRITE_BATCH = 64
 # How long a client being closed gets to receive the frames already queued for it.
 FLUSH_SECONDS = 1
 # How long a closing socket waits for the client's Close reply.
@@ -61,14 +64,15 @@ class Disconnected(Exception):
 
 class WebSocketPort:
     """The socket as the actor sees it (server.realtime.endpoint.AsgiSocket). `receive` raises
-    Disconnected when the client has gone; the actor then ends quietly."""
+    Disconnected when the client has gone; the actor then ends quietly. `send_frames` writes
+    WebSocket frames already encoded (one or several, back to back)."""
 
     async def receive(self) -> str | bytes: ...
-    async def send(self, data: str) -> None: ...
+    async def send_frames(self, data: bytes) -> None: ...
     async def close(self, code: int, reason: str = "") -> None: ...
 
 
-# A handler gets the actor and a parsed frame; it replies with actor.deliver_nowait or raises
+# A handler gets the actor and a parsed frame; it replies with actor.send_frame or raises
 # ProtocolError. Chat handlers register here as they arrive.
 FrameHandler = Callable[["SessionActor", object], Awaitable[None]]
 
@@ -87,7 +91,8 @@ class SessionActor:
         self.session_id = session_id
         self._websocket = websocket
         self._handlers = handlers or {}
-        self._mailbox, self._outbox = trio.open_memory_channel[str](MAILBOX_SIZE)
+        # Encoded WebSocket frames (protocol.wire): the router encodes once per audience.
+        self._mailbox, self._outbox = trio.open_memory_channel[bytes](MAILBOX_SIZE)
         self._cancel_scope = trio.CancelScope()
         self._close_code: int | None = None
         self._bucket = TokenBucket(FRAMES_PER_SECOND, FRAME_BURST)
@@ -100,9 +105,14 @@ class SessionActor:
 
     # --- called by the router and by handlers (never block) ---
 
-    def deliver_nowait(self, text: str) -> bool:
+    def send_frame(self, frame: protocol.ServerFrame) -> bool:
+        """Queue a frame for this socket alone (replies to its own frames)."""
+        return self.deliver_nowait(protocol.wire(frame))
+
+    def deliver_nowait(self, data: bytes) -> bool:
+        """Queue an encoded frame; False when the mailbox is full (the actor then closes)."""
         try:
-            self._mailbox.send_nowait(text)
+            self._mailbox.send_nowait(data)
         except trio.WouldBlock:
             if self._close_code is None:  # say it once, not once per frame
                 log.warning("mailbox full, closing", extra={"fields": {"user": self.user_id}})
@@ -146,9 +156,17 @@ class SessionActor:
                     await self._websocket.receive()
 
     async def _write(self) -> None:
+        """The only writer of the socket: whatever is queued when it wakes is written in one
+        go (one system call for a burst of frames: a batch's acks, a busy room)."""
         async with self._outbox:
-            async for text in self._outbox:
-                await self._websocket.send(text)
+            async for data in self._outbox:
+                queued = [data]
+                while len(queued) < WRITE_BATCH:
+                    try:
+                        queued.append(self._outbox.receive_nowait())
+                    except (trio.WouldBlock, trio.EndOfChannel):
+                        break
+                await self._websocket.send_frames(data if len(queued) == 1 else b"".join(queued))
 
     async def _read(self) -> None:
         """Read until the client leaves, or until it must be closed (`_close_code` set)."""
@@ -165,7 +183,7 @@ class SessionActor:
                 if self._rate_warnings > MAX_RATE_WARNINGS:
                     self._close_code = protocol.CLOSE_POLICY_VIOLATION
                     return
-                self.deliver_nowait(_error("rate_limited"))
+                self.send_frame(protocol.ErrorFrame("rate_limited"))
                 continue
             await self._handle(message)
 
@@ -179,9 +197,7 @@ class SessionActor:
             if handler is None:
                 raise protocol.ProtocolError("unknown_type")
             await handler(self, frame)
-        except protocol.ProtocolError as error:
-            self.deliver_nowait(_error(error.code))
-
-
-def _error(code: str) -> str:
-    return protocol.dump_server_frame(protocol.ErrorFrame(code))
+        except (protocol.ProtocolError, ApiError) as error:
+            # A frame the server cannot use, or cannot act on now (the database is away): the
+            # client is told, and the socket stays open.
+            self.send_frame(protocol.ErrorFrame(error.code))

@@ -15,8 +15,10 @@ from server.domain import chat
 from server.domain.chat_writer import MessageWriter
 from server.errors import ApiError
 from server.events import Typing
+from server.ratelimit import RateLimits
 from server.realtime import protocol
 from server.realtime.actor import SessionActor
+from server.realtime.ephemeral import EphemeralPublisher
 from server.realtime.protocol import ChatRead, ChatSend, ChatTyping, Target
 from server.realtime.router import Router
 from server.shapes import message_from_row
@@ -29,16 +31,28 @@ TYPING_PERMISSION_SECONDS = 30.0
 
 
 class ChatHandlers:
-    def __init__(self, db: Database, router: Router, writer: MessageWriter):
+    def __init__(
+        self,
+        db: Database,
+        router: Router,
+        writer: MessageWriter,
+        ephemeral: EphemeralPublisher,
+        limits: RateLimits,
+    ):
         self.db = db
         self.router = router
         self.writer = writer
+        # Typing leaves without a round trip of the socket's own.
+        self.ephemeral = ephemeral
+        # Chat sends per user across all their sockets here (and their HTTP sends).
+        self.limits = limits
 
     def table(self) -> dict:
         return {ChatSend: self.send, ChatTyping: self.typing, ChatRead: self.read}
 
     async def send(self, actor: SessionActor, frame: ChatSend) -> None:
         try:
+            self.limits.charge_chat_send(actor.user_id)
             body = chat.parse_body(frame.body)
             message, _ = await self.writer.send(
                 actor.user_id, frame.to.kind, frame.to.id, body, frame.client_msg_id, skip=actor.id
@@ -49,7 +63,7 @@ class ChatHandlers:
             reply = protocol.ChatAckFrame(
                 frame.client_msg_id, message_from_row(message, actor.user_id)
             )
-        actor.deliver_nowait(protocol.dump_server_frame(reply))
+        actor.send_frame(reply)
 
     async def typing(self, actor: SessionActor, frame: ChatTyping) -> None:
         now = time.monotonic()
@@ -68,7 +82,7 @@ class ChatHandlers:
             if not await self._may_message(actor, frame.to, now):
                 return
             event = Typing(card, "direct", frame.to.id)
-        await self.db.publish(event)
+        self.ephemeral.publish_nowait(event)
 
     async def _may_message(self, actor: SessionActor, to: Target, now: float) -> bool:
         key = ("may_message", to.id)
@@ -84,7 +98,7 @@ class ChatHandlers:
 
     async def read(self, actor: SessionActor, frame: ChatRead) -> None:
         try:
-            await self.db.transaction(
+            await self.db.run_shielded(
                 partial(chat.mark_read, skip=actor.id),
                 actor.user_id,
                 frame.conversation.kind,
@@ -92,4 +106,4 @@ class ChatHandlers:
                 frame.up_to,
             )
         except ApiError as error:
-            actor.deliver_nowait(protocol.dump_server_frame(protocol.ErrorFrame(error.code)))
+            actor.send_frame(protocol.ErrorFrame(error.code))

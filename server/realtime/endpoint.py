@@ -5,10 +5,11 @@ It bypasses Quart on purpose. Quart's websocket wrapper spends a nursery, two ta
 and a copy of every header on each socket, and a layer of calls on each frame; at ten thousand
 idle sockets that is megabytes, and in a group fan-out it is latency. HTTP routes stay in Quart.
 
-A socket's life, in order: its session is checked; it is registered with the router; then its
-user's card, groups and contacts are read and its presence announced (so a membership change
-after the registration is never missed, server/realtime/router.py); then it is accepted and the
-actor runs. Whatever happens after the announcement, the `finally` announces the departure.
+A socket's life, in order: its session is checked, and its user's sockets here counted against
+the cap; it is registered with the router; then its user's card, groups and contacts are read
+and its presence announced (so a membership change after the registration is never missed,
+server/realtime/router.py); then it is accepted and the actor runs. Whatever happens after
+the announcement, the `finally` announces the departure.
 """
 
 from __future__ import annotations
@@ -16,20 +17,25 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import trio
-
 from server.db.database import Database
 from server.domain import sessions
 from server.domain.sessions import Sessions
-from server.errors import ApiError, ForbiddenOrigin, Unauthenticated, Unavailable
+from server.errors import ApiError, ForbiddenOrigin, RateLimited, Unauthenticated, Unavailable
 from server.origins import origin_allowed
 from server.realtime import presence
 from server.realtime.actor import Disconnected, SessionActor
+from server.realtime.ephemeral import EphemeralPublisher
 from server.realtime.router import Router
+from server.wire import FRAMES_EXTENSION
 
 PATH = "/ws"
-# Announcing that a socket closed must not hold its task for long.
-PRESENCE_DEADLINE_SECONDS = 2
+# Open sockets per user in this process: a browser holds one per tab, and someone with twenty
+# tabs open is rare; the cap stops one session from holding thousands (each costs memory here
+# and a share of every fan-out). The upgrade beyond it answers 429.
+MAX_SOCKETS_PER_USER = 20
+# Retry-After of that refusal: when one of the user's sockets closes is anyone's guess.
+SOCKET_CAP_RETRY_SECONDS = 30
+TOO_MANY_SOCKETS = "Too many open connections for this account; close a tab and try again."
 
 
 @dataclass
@@ -40,16 +46,21 @@ class RealtimeServices:
     db: Database
     sessions: Sessions
     router: Router
+    # Typing and presence leave without a round trip of the socket's own.
+    ephemeral: EphemeralPublisher
     # Client frame type -> handler (server/realtime/chat.py the chat frames, live.py `watch`).
     handlers: dict = field(default_factory=dict)
 
 
 class AsgiSocket:
-    """The WebSocket as a SessionActor sees it, over the ASGI receive/send callables."""
+    """The WebSocket as a SessionActor sees it: ASGI's receive and close, and frames written
+    below ASGI (server/wire.py: encoded once per audience by the router, no ASGI message and no
+    wsproto encoding per socket)."""
 
-    def __init__(self, receive, send):
+    def __init__(self, receive, send, send_frames):
         self._receive = receive
         self._send = send
+        self.send_frames = send_frames
 
     async def receive(self) -> str | bytes:
         event = await self._receive()
@@ -60,9 +71,6 @@ class AsgiSocket:
         if kind == "websocket.disconnect":
             raise Disconnected()
         return await self.receive()  # nothing else is expected once connected
-
-    async def send(self, text: str) -> None:
-        await self._send({"type": "websocket.send", "text": text})
 
     async def close(self, code: int, reason: str = "") -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
@@ -80,11 +88,14 @@ async def _refuse(scope, send, error: ApiError) -> None:
     """Answer the upgrade with the contract's JSON error (or a bare close where the server
     cannot send an HTTP response to an upgrade)."""
     if "websocket.http.response" in scope.get("extensions", {}):
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
+        if isinstance(error, RateLimited):
+            headers.append((b"retry-after", str(error.retry_after).encode()))
         await send(
             {
                 "type": "websocket.http.response.start",
                 "status": error.status,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+                "headers": headers,
             }
         )
         await send(
@@ -101,12 +112,16 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     headers = _headers(scope)
     origin = headers.get("origin")
     if origin is not None and not origin_allowed(
-        origin, headers.get("host", ""), services.allowed_origins
+        origin, headers.get("host", ""), scope.get("scheme", "ws"), services.allowed_origins
     ):
         await _refuse(scope, send, ForbiddenOrigin())
         return
     token = sessions.token_from_cookie_header(headers.get("cookie", ""))
-    session = await services.sessions.authenticate(token)
+    try:
+        session = await services.sessions.authenticate(token)
+    except Unavailable as error:
+        await _refuse(scope, send, error)
+        return
     if session is None:
         await _refuse(scope, send, Unauthenticated())
         return
@@ -115,8 +130,16 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         # Events published now would not reach this socket: the client retries shortly.
         await _refuse(scope, send, Unavailable())
         return
+    # Counted and registered with no checkpoint between: two upgrades cannot both pass the cap.
+    if len(router.connections_of(session.user_id)) >= MAX_SOCKETS_PER_USER:
+        await _refuse(scope, send, RateLimited(SOCKET_CAP_RETRY_SECONDS, TOO_MANY_SOCKETS))
+        return
+    send_frames = scope.get("extensions", {}).get(FRAMES_EXTENSION)
+    if send_frames is None:
+        raise RuntimeError("/ws needs server/http/hypercorn_worker.py (it writes frames itself)")
+    socket = AsgiSocket(receive, send, send_frames)
     actor = SessionActor(
-        AsgiSocket(receive, send),
+        socket,
         user_id=session.user_id,
         session_id=session.id,
         handlers=services.handlers,
@@ -126,7 +149,13 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     router.register(actor)
     contacts = None
     try:
-        context = await services.db.transaction(presence.arrive, session.user_id)
+        try:
+            context = await services.db.transaction(
+                presence.arrive, session.user_id, router.process_id
+            )
+        except Unavailable as error:
+            await _refuse(scope, send, error)
+            return
         if context is None:  # the account is gone
             await _refuse(scope, send, Unauthenticated())
             return
@@ -135,12 +164,12 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
         actor.memo["card"] = context.card
         await send({"type": "websocket.accept"})
         for frame in presence.snapshot(router, contacts):
-            actor.deliver_nowait(frame)
+            actor.send_frame(frame)
         await actor.run()
     finally:
         # Synchronous on purpose: no checkpoint, so no cancellation can interrupt it.
         router.unregister(actor)
         if contacts is not None:
-            with trio.move_on_after(PRESENCE_DEADLINE_SECONDS) as deadline:
-                deadline.shield = True
-                await services.db.publish(presence.leave(session.user_id, contacts))
+            services.ephemeral.publish_nowait(
+                presence.leave(session.user_id, contacts, router.process_id)
+            )

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from server.domain.chat import parse_client_msg_id
 from server.domain.inputs import is_id
 from server.errors import ValidationError
+from server.wire import websocket_text_frame
 
 # A message (its frames together) over this many bytes closes the socket with 1009 (text) or
 # 1003 (binary), enforced on the wire by the one check there is, server/http/hypercorn_worker.py's
@@ -224,6 +225,9 @@ class ChatAckFrame(ServerFrame):
 
 @_server_frame("chat.error")
 class ChatErrorFrame(ServerFrame):
+    """A send refused: chat_not_allowed | validation_error | not_found, or rate_limited when the
+    sender's chat budget is spent (server/ratelimit.py), so the client marks that message."""
+
     client_msg_id: str | None
     code: str
 
@@ -326,4 +330,10 @@ def dump_server_frame(frame: ServerFrame) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-PONG = dump_server_frame(PongFrame())
+def wire(frame: ServerFrame) -> bytes:
+    """A server frame as the bytes of its WebSocket frame: made once per audience by the
+    router and written to each socket as they are, below ASGI (server/wire.py)."""
+    return websocket_text_frame(dump_server_frame(frame))
+
+
+PONG = wire(PongFrame())

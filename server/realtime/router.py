@@ -24,6 +24,7 @@ only the events that reached (or were dropped at) a socket of its own.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import NoReturn, Protocol
@@ -34,8 +35,9 @@ from server import events
 from server.realtime import protocol
 from server.realtime.indexes import discard
 from server.realtime.live import LiveFeeds
+from server.realtime.presence_board import PresenceBoard
 from server.realtime.protocol import ServerFrame
-from server.shapes import conversation
+from server.shapes import conversation, message_without_conversation
 
 log = logging.getLogger("socialnet.router")
 
@@ -51,8 +53,8 @@ class Connection(Protocol):
     user_id: int
     session_id: int
 
-    def deliver_nowait(self, text: str) -> bool:
-        """Queue one frame; False when the mailbox is full (the actor then closes itself)."""
+    def deliver_nowait(self, data: bytes) -> bool:
+        """Queue one encoded frame; False when the mailbox is full (the actor then closes)."""
 
     def close(self, code: int) -> None: ...
 
@@ -63,6 +65,9 @@ class Router:
         self.log_every_event = log_every_event
         # Called with the session id when a session ends (a logout on any process).
         self.on_session_ended: list[Callable[[int], None]] = []
+        # Called with (user id, the session kept or None) when all of a user's sessions but
+        # one, or all of them, end (a password change or reset, an account deletion).
+        self.on_sessions_ended: list[Callable[[int, int | None], None]] = []
         self._by_user: dict[int, set[Connection]] = {}
         self._by_session: dict[int, set[Connection]] = {}
         # Online users only: their groups, and each group's online members.
@@ -71,8 +76,13 @@ class Router:
         # Users with a socket whose groups are being read: the membership events heard since.
         self._loading: dict[int, list[events.MembershipChanged]] = {}
         self._loads_pending: dict[int, int] = {}
+        # This process among all that share the bus, for its presence events and snapshots.
+        self.process_id = secrets.token_hex(6)
         # Open sockets per user across every process (from the bus's presence events).
-        self._presence: dict[int, int] = {}
+        self.presence = PresenceBoard()
+        # False until every process was asked for its snapshot since the bus last listened.
+        self.presence_known = False
+        self._presence_sync = trio.Event()
         self._no_sockets = trio.Event()
         self._no_sockets.set()
         # Whether the bus is delivering: sockets are accepted only while it is.
@@ -83,6 +93,7 @@ class Router:
             members_here=lambda group_id: self._online_members.get(group_id, ()),
             sockets_of=lambda user_id: self._by_user.get(user_id, ()),
         )
+        self._bus_ready_event = trio.Event()
         send, receive = trio.open_memory_channel[events.Event](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
@@ -154,7 +165,17 @@ class Router:
 
     def is_online(self, user_id: int) -> bool:
         """Whether `user_id` has a socket open on any process (as the bus has told us)."""
-        return self._presence.get(user_id, 0) > 0
+        return self.presence.is_online(user_id)
+
+    def users_here(self) -> list[int]:
+        """The user of every socket here, once per socket: this process's presence snapshot."""
+        return [user_id for user_id, sockets in self._by_user.items() for _ in sockets]
+
+    async def wait_presence_sync(self) -> None:
+        """Return once presence must be published afresh (asked by a router, or ours lost its
+        bus connection); the request is then consumed."""
+        await self._presence_sync.wait()
+        self._presence_sync = trio.Event()
 
     def in_group(self, user_id: int, group_id: int) -> bool:
         """Membership of a user online here, as this router tracks it for fan-out."""
@@ -185,14 +206,25 @@ class Router:
     # --- the bus's state ---
 
     def bus_connected(self) -> None:
+        """The bus listens (at start or again): what this router knows of presence may be
+        incomplete, so the presence keeper publishes a snapshot and asks every process for
+        theirs (server/realtime/presence.py)."""
         self.bus_ready = True
+        self._bus_ready_event.set()
+        self._presence_sync.set()
+
+    async def wait_bus_ready(self) -> None:
+        """Return once the bus delivers (at start, and again after a loss)."""
+        await self._bus_ready_event.wait()
 
     def bus_lost(self) -> None:
         """The bus connection dropped: whatever was published meanwhile never reaches us.
         Every socket here is closed so that its client reconnects (once the bus is back) and
         catches up; the presence counts heard so far are no longer true and start afresh."""
         self.bus_ready = False
-        self._presence.clear()
+        self._bus_ready_event = trio.Event()
+        self.presence.clear()
+        self.presence_known = False
         self.close_all(protocol.CLOSE_SERVICE_RESTART)
 
     # --- events ---
@@ -244,8 +276,17 @@ class Router:
                 outcome = self._presence_changed(event)
                 if not outcome.recipients:
                     return
+            case events.PresenceSnapshot():
+                self.presence.snapshot(event.process, event.users, time.monotonic())
+                return
+            case events.PresenceSyncRequested(process=process):
+                if process != self.process_id:
+                    self._presence_sync.set()
+                return
             case events.SessionEnded(session_id=session_id):
                 outcome = Outcome(recipients=1, reached=self._close_session(session_id))
+            case events.SessionsEnded(user_id=user_id, keep=keep):
+                outcome = Outcome(recipients=1, reached=self._close_sessions_of(user_id, keep))
             case events.PostEvent():
                 outcome = Outcome()
                 for frame, connections in self.live.audiences(event):
@@ -267,13 +308,14 @@ class Router:
 
     def _message(self, event: events.MessageStored) -> Outcome:
         """A group message to the room; a direct one to both sides, each naming the other."""
+        shaped = message_without_conversation(event.as_row())
         if event.group_id is not None:
-            message = {**event.message, "conversation": conversation("group", event.group_id)}
+            message = {**shaped, "conversation": conversation("group", event.group_id)}
             frame = protocol.ChatMessageFrame(message)
             return self._deliver(self._members(event.group_id), frame, skip=event.skip)
         assert event.recipient_id is not None
-        to_recipient = {**event.message, "conversation": conversation("direct", event.sender_id)}
-        to_sender = {**event.message, "conversation": conversation("direct", event.recipient_id)}
+        to_recipient = {**shaped, "conversation": conversation("direct", event.sender_id)}
+        to_sender = {**shaped, "conversation": conversation("direct", event.recipient_id)}
         outcome = self._deliver((event.recipient_id,), protocol.ChatMessageFrame(to_recipient))
         return outcome + self._deliver(
             (event.sender_id,), protocol.ChatMessageFrame(to_sender), skip=event.skip
@@ -303,29 +345,25 @@ class Router:
 
     def _presence_changed(self, event: events.PresenceChanged) -> Outcome:
         """Count the user's sockets; tell their contacts here when they come or go."""
-        before = self._presence.get(event.user_id, 0)
-        after = max(0, before + event.delta)
-        if after:
-            self._presence[event.user_id] = after
-        else:
-            self._presence.pop(event.user_id, None)
-        if (before > 0) == (after > 0):
+        now = time.monotonic()
+        if not self.presence.change(event.process, event.user_id, event.delta, now):
             return Outcome()
-        return self._deliver(event.contacts, protocol.PresenceFrame(event.user_id, after > 0))
+        online = self.presence.is_online(event.user_id)
+        return self._deliver(event.contacts, protocol.PresenceFrame(event.user_id, online))
 
     def _deliver(
         self, users: Iterable[int], frame: ServerFrame, *, skip: str | None = None
     ) -> Outcome:
-        text = None  # dumped once for every socket, and only if one is here
+        data = None  # encoded once for every socket, and only if one is here
         outcome = Outcome(frame_type=frame.type)
         for user_id in users:
             outcome.recipients += 1
             for connection in tuple(self._by_user.get(user_id, ())):
                 if connection.id == skip:
                     continue
-                if text is None:
-                    text = protocol.dump_server_frame(frame)
-                if connection.deliver_nowait(text):
+                if data is None:
+                    data = protocol.wire(frame)
+                if connection.deliver_nowait(data):
                     outcome.reached += 1
                 else:
                     outcome.dropped += 1
@@ -333,13 +371,13 @@ class Router:
         return outcome
 
     def _deliver_to(self, connections: list[Connection], frame: ServerFrame) -> Outcome:
-        """One frame to these sockets, dumped once (and only when there is one)."""
+        """One frame to these sockets, encoded once (and only when there is one)."""
         outcome = Outcome(frame_type=frame.type, recipients=len(connections))
         if not connections:
             return outcome
-        text = protocol.dump_server_frame(frame)
+        data = protocol.wire(frame)
         for connection in connections:
-            if connection.deliver_nowait(text):
+            if connection.deliver_nowait(data):
                 outcome.reached += 1
             else:
                 outcome.dropped += 1
@@ -350,6 +388,15 @@ class Router:
         for callback in self.on_session_ended:
             callback(session_id)
         connections = tuple(self._by_session.get(session_id, ()))
+        for connection in connections:
+            connection.close(protocol.CLOSE_SESSION_ENDED)
+            self.unregister(connection)
+        return len(connections)
+
+    def _close_sessions_of(self, user_id: int, keep: int | None) -> int:
+        for callback in self.on_sessions_ended:
+            callback(user_id, keep)
+        connections = [c for c in self._by_user.get(user_id, ()) if c.session_id != keep]
         for connection in connections:
             connection.close(protocol.CLOSE_SESSION_ENDED)
             self.unregister(connection)
@@ -382,7 +429,7 @@ def _summary(event: events.Event, outcome: Outcome) -> dict:
             fields["users"] = [event.user_id]
             fields["notification_id"] = event.notification.get("id")
         case events.MessageStored():
-            fields["message_id"] = event.message.get("id")
+            fields["message_id"] = event.id
             if event.group_id is not None:
                 fields["group_id"] = event.group_id
             else:
@@ -391,6 +438,9 @@ def _summary(event: events.Event, outcome: Outcome) -> dict:
             fields["group_id"] = event.group_id
         case events.SessionEnded():
             fields["session_id"] = event.session_id
+        case events.SessionsEnded():
+            fields["users"] = [event.user_id]
+            fields["kept_session_id"] = event.keep
         case events.PresenceChanged():
             fields["users"] = list(event.contacts[:20])
         case events.PostEvent():

@@ -10,7 +10,11 @@ from server.events import MessageStored, Notified
 
 
 def message(n: int, body: str = "hello") -> MessageStored:
-    return MessageStored({"id": n, "body": body}, sender_id=n, recipient_id=n + 1, group_id=None)
+    return MessageStored(
+        id=n, sender_id=n, recipient_id=n + 1, group_id=None, body=body, client_msg_id=None,
+        created_at="2026-11-30T12:00:00.000Z", sender_first_name="Sam", sender_last_name="Ng",
+        sender_nickname=None, sender_avatar_id=None,
+    )  # fmt: skip
 
 
 def feed_all(payloads: list[str]) -> list:

@@ -102,3 +102,17 @@ async def test_a_batch_that_fails_stores_every_message_it_can_on_its_own(server,
     assert stored == {"first": "one", "second": "two", "third": "three"}
     history = (await bob.client.get(f"/api/chats/direct/{alice.id}/messages")).json()["items"]
     assert sorted(m["body"] for m in history) == ["one", "three", "two"]
+
+
+@pytest.mark.parametrize(("window", "batches"), [(0.0, 2), (0.5, 1)])
+async def test_a_message_within_the_window_joins_the_batch(server, db, alice, bob, window, batches):
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    writer = MessageWriter(db, window=window)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(writer.run)
+        async with trio.open_nursery() as sends:
+            sends.start_soon(writer.send, alice.id, "direct", bob.id, "first", "w1")
+            await trio.testing.wait_all_tasks_blocked()  # the writer holds the first message
+            sends.start_soon(writer.send, alice.id, "direct", bob.id, "second", "w2")
+        nursery.cancel_scope.cancel()
+    assert writer.batches_written == batches

@@ -14,6 +14,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from server.config import REPO_ROOT
 from tests import postgres
+from tests.mailbox import Mailbox, free_port, running_mailbox
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 from tests.serving import serve_process
 
 CHROMIUM = os.environ.get("SOCIALNET_CHROMIUM", "/usr/bin/chromium")
@@ -41,11 +43,34 @@ def e2e_database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def base_url(e2e_database_url, tmp_path_factory) -> Iterator[str]:
+def mailbox() -> Iterator[Mailbox]:
+    """The SMTP server the browser suite's server mails to (password resets)."""
+    with running_mailbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def base_url(e2e_database_url, tmp_path_factory, mailbox) -> Iterator[str]:
     assert (CLIENT_BUILD / "index.html").is_file(), "build the client first (make install)"
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    with serve_process(e2e_database_url, data_dir, client_dir=CLIENT_BUILD) as url:
-        yield url
+    # A port known in advance: it is the public URL of mailed links and of the provider's
+    # redirect back to us, and the provider must know that redirect before it starts.
+    port = free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    with running_provider(f"{public_url}/api/auth/oidc/local/callback") as issuer:
+        env = {
+            "SOCIALNET_SMTP_URL": mailbox.url,
+            "SOCIALNET_PUBLIC_URL": public_url,
+            "SOCIALNET_OIDC_PROVIDERS": "local",
+            "SOCIALNET_OIDC_LOCAL_ISSUER": issuer,
+            "SOCIALNET_OIDC_LOCAL_CLIENT_ID": CLIENT_ID,
+            "SOCIALNET_OIDC_LOCAL_CLIENT_SECRET": CLIENT_SECRET,
+            "SOCIALNET_OIDC_LOCAL_LABEL": "Local ID",
+        }
+        with serve_process(
+            e2e_database_url, data_dir, client_dir=CLIENT_BUILD, env=env, port=port
+        ) as url:
+            yield url
 
 
 @pytest.fixture(autouse=True)
@@ -65,13 +90,22 @@ def browser() -> Iterator[Browser]:
 def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
     """A factory of people: each call opens a fresh browser context (its own cookie jar)."""
     contexts = []
+    # The pages' Content-Security-Policy must never block our own code: any violation the
+    # browser reports, on any page of any test, fails the test.
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make(storage_state=None) -> Page:
         context = browser.new_context(base_url=base_url, storage_state=storage_state)
         context.set_default_timeout(10_000)
+        context.on("console", on_console)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "\n".join(violations)

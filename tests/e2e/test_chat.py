@@ -92,6 +92,8 @@ def test_direct_messages_arrive_at_once_with_emoji(new_page):
 
     # Bob elsewhere: his badge counts Alice's messages as they come.
     bob.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    # The People page shows once its load has answered; until then the thread is on screen.
+    expect(bob.get_by_role("heading", name="People", exact=True)).to_be_visible()
     send(alice, "Are you there?")
     expect(badge(bob)).to_have_text("1")
     send(alice, "Climbing on Saturday 🧗‍♀️?")

@@ -226,6 +226,14 @@ async def test_foreign_origin_is_refused_on_unsafe_methods(alice, new_client):
     assert (await alice.client.get("/api/auth/me", headers=evil)).status_code == 200
 
 
+async def test_our_host_and_port_under_another_scheme_is_a_foreign_origin(alice, server):
+    same_host_over_tls = server.url.replace("http://", "https://", 1)
+    response = await alice.client.post("/api/auth/logout", headers={"Origin": same_host_over_tls})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden_origin"
+    assert (await alice.client.get("/api/auth/me")).status_code == 200
+
+
 async def test_own_and_listed_origins_are_allowed(alice, server):
     own = server.url  # http://127.0.0.1:<port>, the same host and port as the Host header
     for origin in (own, "http://allowed.example"):

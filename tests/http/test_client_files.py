@@ -49,3 +49,13 @@ async def test_api_paths_are_never_the_app(client_server):
     assert response.status_code == 401  # the API answers, not index.html
     traversal = await client_server.get("/..%2f..%2fetc/passwd")
     assert traversal.content == INDEX or traversal.status_code == 404
+
+
+async def test_pages_and_the_api_cannot_be_framed(client_server):
+    """Clickjacking: no page of ours renders inside another site's frame (the pages' own CSP
+    <meta> cannot say frame-ancestors; the header does, for the API and media too)."""
+    for path in ("/", "/login", "/api/health"):
+        response = await client_server.get(path)
+        assert response.headers["content-security-policy"] == "frame-ancestors 'none'", path
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import trio
 
+from tests.http.test_account_deletion import delete_me
 from tests.http.test_posts import follow_accepted, post
 
 
@@ -190,3 +191,17 @@ async def test_invisible_posts_and_comments_are_404_everywhere(alice, bob, carol
             assert response.json()["error"]["code"] == "not_found"
     assert (await react(carol, "post", 987654, "like")).status_code == 404
     assert (await react(carol, "comment", 987654, "like")).status_code == 404
+
+
+async def test_a_deleted_accounts_reactions_leave_the_counts(alice, bob, carol):
+    item = await made(alice)
+    said = await comment(alice, item["id"])
+    for person, kind in ((bob, "like"), (carol, "love")):
+        await react(person, "post", item["id"], kind)
+        await react(person, "comment", said["id"], kind)
+    assert (await delete_me(carol)).status_code == 204
+    seen = (await alice.client.get(f"/api/posts/{item['id']}")).json()["post"]
+    assert seen["reactions"] == {"like": 1}
+    listed = (await alice.client.get(f"/api/posts/{item['id']}/comments")).json()["items"]
+    assert listed[0]["reactions"] == {"like": 1}
+    assert await reactors(alice, "post", item["id"]) == [(bob.id, "like")]

@@ -248,3 +248,28 @@ async def test_a_body_no_encoder_accepts_is_refused_alone_and_others_chat_on(
         assert acked == sent
         received = [(await next_frame(bob_tab, type="chat.message"))["message"] for _ in sent]
         assert [m["body"] for m in received] == [f"fine {n}" for n in range(10)]
+
+
+async def test_a_process_that_lost_count_of_presence_learns_it_again_from_the_others(
+    server, second_server, alice, bob
+):
+    """Bob's process loses its bus connection and forgets who is online; once it listens again
+    it asks every process, and Alice's (the first server) answers with its snapshot."""
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    async with open_socket(server, alice):
+        with trio.fail_after(FRAME_DEADLINE):
+            while not second_server.router.is_online(alice.id):
+                async with open_socket(second_server, bob) as bob_tab:
+                    await ping(bob_tab)
+        second_server.router.bus_lost()
+        assert not second_server.router.is_online(alice.id)
+        second_server.router.bus_connected()
+        with trio.fail_after(FRAME_DEADLINE):
+            while True:
+                async with open_socket(second_server, bob) as bob_tab:
+                    await ping(bob_tab)
+                    if second_server.router.is_online(alice.id):
+                        break
+        async with open_socket(second_server, bob) as bob_tab:
+            snapshot = await next_frame(bob_tab, type="presence")
+            assert snapshot == {"type": "presence", "user_id": alice.id, "online": True}

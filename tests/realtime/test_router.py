@@ -20,12 +20,12 @@ class FakeConnection:
         self.id = f"conn-{user_id}-{id(self)}"
         self.user_id = user_id
         self.session_id = session_id
-        self.send, self.receive = trio.open_memory_channel[str](size)
+        self.send, self.receive = trio.open_memory_channel[bytes](size)
         self.closed_with: int | None = None
 
-    def deliver_nowait(self, text: str) -> bool:
+    def deliver_nowait(self, data: bytes) -> bool:
         try:
-            self.send.send_nowait(text)
+            self.send.send_nowait(data)
         except trio.WouldBlock:
             self.close(protocol.CLOSE_TOO_SLOW)
             return False
@@ -38,9 +38,17 @@ class FakeConnection:
         out = []
         while True:
             try:
-                out.append(json.loads(self.receive.receive_nowait()))
+                out.append(json.loads(text_of(self.receive.receive_nowait())))
             except trio.WouldBlock:
                 return out
+
+
+def text_of(frame: bytes) -> str:
+    """The payload of one unmasked WebSocket text frame (what the router queues)."""
+    assert frame[0] == 0x81, frame[:2]
+    size = frame[1] & 0x7F
+    start = 2 if size < 126 else 4 if size == 126 else 10
+    return frame[start:].decode()
 
 
 def online(router: Router, connection: FakeConnection, group_ids=()) -> FakeConnection:
@@ -58,14 +66,33 @@ def notification_frame(n: int) -> dict:
     return {"type": "notification", "notification": {"id": n}, "unread_count": n}
 
 
-def group_message(group_id: int, n: int, *, skip: str | None = None) -> events.MessageStored:
+def stored(n: int, *, sender: int = 99, to: int | None = None, group: int | None = None,
+           skip: str | None = None) -> events.MessageStored:  # fmt: skip
     return events.MessageStored(
-        {"id": n, "body": "hi"}, sender_id=99, recipient_id=None, group_id=group_id, skip=skip
-    )
+        id=n, sender_id=sender, recipient_id=to, group_id=group, body="hi", client_msg_id=None,
+        created_at="2026-11-30T12:00:00.000Z", sender_first_name="Sam", sender_last_name="Ng",
+        sender_nickname=None, sender_avatar_id=None, skip=skip,
+    )  # fmt: skip
+
+
+def message_shape(n: int, sender: int, conversation: dict) -> dict:
+    card = {"id": sender, "first_name": "Sam", "last_name": "Ng", "nickname": None}
+    return {
+        "id": n,
+        "sender": {**card, "avatar_url": None},
+        "body": "hi",
+        "created_at": "2026-11-30T12:00:00.000Z",
+        "client_msg_id": None,
+        "conversation": conversation,
+    }
+
+
+def group_message(group_id: int, n: int, *, skip: str | None = None) -> events.MessageStored:
+    return stored(n, group=group_id, skip=skip)
 
 
 def group_frame(group_id: int, n: int) -> dict:
-    message = {"id": n, "body": "hi", "conversation": {"kind": "group", "id": group_id}}
+    message = message_shape(n, 99, {"kind": "group", "id": group_id})
     return {"type": "chat.message", "message": message}
 
 
@@ -82,15 +109,13 @@ def test_a_direct_message_reaches_both_sides_each_naming_the_other_but_the_sendi
     router = Router()
     tab1, tab2 = online(router, FakeConnection(1)), online(router, FakeConnection(1))
     peer = online(router, FakeConnection(2))
-    router.route(
-        events.MessageStored({"id": 5}, sender_id=1, recipient_id=2, group_id=None, skip=tab1.id)
-    )
+    router.route(stored(5, sender=1, to=2, skip=tab1.id))
     assert tab1.frames() == []
     assert tab2.frames() == [
-        {"type": "chat.message", "message": {"id": 5, "conversation": {"kind": "direct", "id": 2}}}
+        {"type": "chat.message", "message": message_shape(5, 1, {"kind": "direct", "id": 2})}
     ]
     assert peer.frames() == [
-        {"type": "chat.message", "message": {"id": 5, "conversation": {"kind": "direct", "id": 1}}}
+        {"type": "chat.message", "message": message_shape(5, 1, {"kind": "direct", "id": 1})}
     ]
 
 
@@ -133,11 +158,28 @@ def test_close_session_closes_only_that_sessions_sockets():
     assert forgotten == [10]
 
 
+def test_sessions_ended_closes_every_session_of_the_user_but_the_kept_one():
+    router = Router()
+    kept, other1, other2 = (FakeConnection(1, session_id=n) for n in (10, 11, 12))
+    someone_else = FakeConnection(2, session_id=20)
+    for connection in (kept, other1, other2, someone_else):
+        online(router, connection)
+    forgotten = []
+    router.on_sessions_ended.append(lambda user, keep: forgotten.append((user, keep)))
+    router.route(events.SessionsEnded(1, keep=10))
+    assert other1.closed_with == other2.closed_with == protocol.CLOSE_SESSION_ENDED
+    assert kept.closed_with is None and someone_else.closed_with is None
+    assert forgotten == [(1, 10)]
+    router.route(events.SessionsEnded(1))
+    assert kept.closed_with == protocol.CLOSE_SESSION_ENDED
+    assert router.connections_of(1) == frozenset()
+
+
 def test_each_routed_event_is_logged_once_as_structured_fields(caplog):
     router = Router()
     online(router, FakeConnection(1))
     with caplog.at_level("INFO", logger="socialnet.router"):
-        router.route(events.MessageStored({"id": 3}, sender_id=2, recipient_id=1, group_id=None))
+        router.route(stored(3, sender=2, to=1))
     (record,) = caplog.records
     assert record.getMessage() == "routed"
     fields = record.fields
@@ -209,9 +251,7 @@ async def test_a_malformed_event_does_not_stop_the_router():
     async with trio.open_nursery() as nursery:
         await nursery.start(router.run)
         # Neither a recipient nor a group: it cannot be routed.
-        router.submit_nowait(
-            events.MessageStored({"id": 1}, sender_id=2, recipient_id=None, group_id=None)
-        )
+        router.submit_nowait(stored(1, sender=2))
         router.submit_nowait(notified(1, 5))
         await trio.testing.wait_all_tasks_blocked()
         assert tab.frames() == [notification_frame(5)]
@@ -221,13 +261,13 @@ async def test_a_malformed_event_does_not_stop_the_router():
 def test_presence_is_told_to_contacts_when_it_changes():
     router = Router()
     contact, stranger = online(router, FakeConnection(2)), online(router, FakeConnection(3))
-    router.route(events.PresenceChanged(1, +1, (2,)))
-    router.route(events.PresenceChanged(1, +1, (2,)))  # a second tab: no change to announce
+    router.route(events.PresenceChanged(1, +1, (2,), "p1"))
+    router.route(events.PresenceChanged(1, +1, (2,), "p1"))  # a second tab: no change to announce
     assert router.is_online(1)
     assert contact.frames() == [{"type": "presence", "user_id": 1, "online": True}]
-    router.route(events.PresenceChanged(1, -1, (2,)))
+    router.route(events.PresenceChanged(1, -1, (2,), "p1"))
     assert contact.frames() == [] and router.is_online(1)
-    router.route(events.PresenceChanged(1, -1, (2,)))
+    router.route(events.PresenceChanged(1, -1, (2,), "p1"))
     assert contact.frames() == [{"type": "presence", "user_id": 1, "online": False}]
     assert stranger.frames() == [] and not router.is_online(1)
 
@@ -247,8 +287,36 @@ def test_a_lost_bus_closes_every_socket_and_forgets_presence():
     router = Router()
     router.bus_connected()
     tab = online(router, FakeConnection(1))
-    router.route(events.PresenceChanged(2, +1, (1,)))
+    router.route(events.PresenceChanged(2, +1, (1,), "p1"))
     assert router.is_online(2) and router.bus_ready
     router.bus_lost()
     assert tab.closed_with == protocol.CLOSE_SERVICE_RESTART
     assert not router.is_online(2) and not router.bus_ready and router.open_sockets == 0
+
+
+def test_presence_counts_are_kept_per_process_and_snapshots_set_them_right():
+    router = Router()
+    contact = online(router, FakeConnection(2))
+    router.route(events.PresenceChanged(1, +1, (2,), "p1"))
+    router.route(events.PresenceChanged(1, +1, (2,), "p2"))
+    assert contact.frames() == [{"type": "presence", "user_id": 1, "online": True}]
+    # p1 missed the -1 of its socket (a lost bus connection); its next snapshot says the truth.
+    router.route(events.PresenceSnapshot("p1", ()))
+    assert router.is_online(1)  # still open on p2
+    router.route(events.PresenceChanged(1, -1, (2,), "p2"))
+    assert not router.is_online(1)
+    assert contact.frames() == [{"type": "presence", "user_id": 1, "online": False}]
+
+
+async def test_a_sync_request_from_another_process_asks_this_one_for_its_snapshot():
+    router = Router()
+    online(router, FakeConnection(7))
+    online(router, FakeConnection(7))
+    router.route(events.PresenceSyncRequested("another"))
+    with trio.fail_after(1):
+        await router.wait_presence_sync()
+    assert router.users_here() == [7, 7]
+    router.route(events.PresenceSyncRequested(router.process_id))  # our own echo: nothing
+    with trio.move_on_after(0) as idle:
+        await router.wait_presence_sync()
+    assert idle.cancelled_caught

@@ -1,6 +1,7 @@
 // The one way the client talks to the server (API.md). Every call goes through send(),
 // which returns the parsed JSON body (null for 204) or throws an ApiError carrying the
-// contract's error code. Add new calls below, in the section of their resource.
+// contract's error code. Add new calls below, in the section of their resource. Reads that
+// load functions (+page.js) make take `{fetch}`: SvelteKit's fetch of that load.
 
 /** An error answer from the server, or a failure to reach it (code 'network_error'). */
 export class ApiError extends Error {
@@ -60,9 +61,10 @@ export function onUnauthenticated(fn) {
  * Exported for tests; pages and components call the named functions below instead.
  * @param {string} method
  * @param {string} path e.g. '/api/auth/me'
- * @param {{json?: unknown, form?: FormData}} [body] a JSON body or a multipart form
+ * @param {{json?: unknown, form?: FormData, fetch?: typeof fetch}} [options] a JSON body or a
+ *   multipart form; `fetch`: the one SvelteKit gives a load function (the browser's otherwise)
  */
-export async function send(method, path, { json, form } = {}) {
+export async function send(method, path, { json, form, fetch = globalThis.fetch } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (json !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -139,14 +141,50 @@ export const logout = () => send('POST', '/api/auth/logout');
 
 export const me = () => send('GET', '/api/auth/me');
 
+/** Ask for a reset link by mail; the answer is the same whether or not the email exists. */
+export const requestPasswordReset = (email) =>
+  send('POST', '/api/auth/password-reset', { json: { email } });
+
+/** Set a new password with the mailed token; every session of the account ends. */
+export const confirmPasswordReset = (token, newPassword) =>
+  send('POST', '/api/auth/password-reset/confirm', {
+    json: { token, new_password: newPassword }
+  });
+
+/** `{items: [{name, label}]}`: the external sign-in providers (no session needed). */
+export const getProviders = ({ fetch } = {}) => send('GET', '/api/auth/providers', { fetch });
+
+/** Where the browser goes to sign in with a provider (a navigation, not a fetch). */
+export const providerStartUrl = (name, next = '/') =>
+  withQuery(`/api/auth/oidc/${encodeURIComponent(name)}/start`, { next });
+
+/** Give an account made through a provider its date of birth (and names if missing). */
+export const completeProfile = (fields) =>
+  send('POST', '/api/auth/complete-profile', { json: fields });
+
+/** `{items: [{id, created_at, last_seen_at, user_agent, current}]}`: the user's sessions. */
+export const getSessions = ({ fetch } = {}) => send('GET', '/api/auth/sessions', { fetch });
+
+/** End one of the user's sessions (the current one logs this browser out). */
+export const endSession = (id) => send('DELETE', `/api/auth/sessions/${id}`);
+
+/** End every session of the user but this one. */
+export const endOtherSessions = () => send('DELETE', '/api/auth/sessions?others=true');
+
+/** A new password; every other session of the user ends. */
+export const changePassword = (currentPassword, newPassword) =>
+  send('POST', '/api/auth/password', {
+    json: { current_password: currentPassword, new_password: newPassword }
+  });
+
 // ---- Users and profiles -----------------------------------------------------------------
 
 /** A page of user cards with `follow_state`; all users when `q` is empty. */
-export const searchUsers = ({ q, before, limit } = {}) =>
-  send('GET', withQuery('/api/users', { q, before, limit }));
+export const searchUsers = ({ q, before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/users', { q, before, limit }), { fetch });
 
 /** `{user}`: the profile, with `can_view`, `follow_state`, `follows_you` and the counts. */
-export const getUser = (id) => send('GET', `/api/users/${id}`);
+export const getUser = (id, { fetch } = {}) => send('GET', `/api/users/${id}`, { fetch });
 
 /** The paged lists of a profile; 403 `private_profile` when the viewer may not see them. */
 export const getUserPosts = (id, { before, limit } = {}) =>
@@ -170,6 +208,12 @@ export function putAvatar(file) {
 
 export const deleteAvatar = () => send('DELETE', '/api/users/me/avatar');
 
+/** Delete the account and all it authored; the password is required. */
+export const deleteMe = (password) => send('DELETE', '/api/users/me', { json: { password } });
+
+/** Where the browser downloads the zip of the user's data (a plain link, not a fetch). */
+export const EXPORT_URL = '/api/users/me/export';
+
 // ---- Follows ----------------------------------------------------------------------------
 
 /** `{follow_state: 'following' | 'requested'}`: at once for a public profile, a request otherwise. */
@@ -182,8 +226,8 @@ export const unfollow = (userId) => send('DELETE', `/api/users/${userId}/follow`
 export const removeFollower = (userId) => send('DELETE', `/api/users/${userId}/follower`);
 
 /** Incoming pending requests: `{items: [{id, from: <user card>, created_at}], next}`. */
-export const getFollowRequests = ({ before, limit } = {}) =>
-  send('GET', withQuery('/api/follow-requests', { before, limit }));
+export const getFollowRequests = ({ before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/follow-requests', { before, limit }), { fetch });
 
 /** @param {'accept' | 'decline'} action → `{request: {id, status}}` */
 export const answerFollowRequest = (id, action) =>
@@ -198,11 +242,11 @@ export const answerFollowRequest = (id, action) =>
 export const createPost = (formData) => send('POST', '/api/posts', { form: formData });
 
 /** Every post the viewer may see, newest first: `{items: [<post>], next}`. */
-export const getFeed = ({ before, limit } = {}) =>
-  send('GET', withQuery('/api/feed', { before, limit }));
+export const getFeed = ({ before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/feed', { before, limit }), { fetch });
 
 /** `{post}`; 404 both when it does not exist and when the viewer may not see it. */
-export const getPost = (id) => send('GET', `/api/posts/${id}`);
+export const getPost = (id, { fetch } = {}) => send('GET', `/api/posts/${id}`, { fetch });
 
 /** The author only (403 otherwise). */
 export const deletePost = (id) => send('DELETE', `/api/posts/${id}`);
@@ -228,14 +272,14 @@ export const answerGroupJoinRequest = (id, action) =>
 // ---- Groups and events (owned by the groups pages) ----------------------------------------
 
 /** Every group (search by title), newest first, with `my_state` ∈ none|invited|requested|member|creator. */
-export const getGroups = ({ q, before, limit } = {}) =>
-  send('GET', withQuery('/api/groups', { q, before, limit }));
+export const getGroups = ({ q, before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/groups', { q, before, limit }), { fetch });
 
 /** @param {{title: string, description: string}} fields → `{group}`; 422 with `fields` */
 export const createGroup = (fields) => send('POST', '/api/groups', { json: fields });
 
 /** `{group}` for any logged-in user. */
-export const getGroup = (id) => send('GET', `/api/groups/${id}`);
+export const getGroup = (id, { fetch } = {}) => send('GET', `/api/groups/${id}`, { fetch });
 
 /** Members only (404 otherwise): `{items: [{...card, is_creator, joined_at}], next}`. */
 export const getGroupMembers = (id, { before, limit } = {}) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, login, me, onUnauthenticated, register, send, withQuery } from './api.js';
+import { ApiError, getPost, login, me, onUnauthenticated, register, send, withQuery } from './api.js';
 
 function jsonResponse(status, body) {
   return new Response(JSON.stringify(body), {
@@ -86,6 +86,16 @@ describe('send', () => {
     expect(init.body).toBe(form);
     expect(init.credentials).toBe('same-origin');
     expect(init.headers['Content-Type']).toBeUndefined();
+  });
+
+  it('uses the fetch it is given (a load function’s), else the browser’s', async () => {
+    const browser = stubFetch(async () => jsonResponse(200, { post: { id: 1 } }));
+    const given = vi.fn(async () => jsonResponse(200, { post: { id: 4 } }));
+    expect(await getPost(4, { fetch: given })).toEqual({ post: { id: 4 } });
+    expect(given).toHaveBeenCalledWith('/api/posts/4', expect.objectContaining({ method: 'GET' }));
+    expect(browser).not.toHaveBeenCalled();
+    expect(await getPost(1)).toEqual({ post: { id: 1 } });
+    expect(browser).toHaveBeenCalledOnce();
   });
 
   it('tells listeners when the session is gone, but not on wrong credentials', async () => {

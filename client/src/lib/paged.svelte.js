@@ -29,9 +29,18 @@ export class PagedList {
   #fetchPage;
   #generation = 0;
 
-  /** @param {(params: {before?: number}) => Promise<{items: any[], next: number | null}>} fetchPage */
-  constructor(fetchPage) {
+  /**
+   * @param {(params: {before?: number}) => Promise<{items: any[], next: number | null}>} fetchPage
+   * @param {{items: any[], next: number | null}} [first] the first page, when a load function
+   *   already has it: the list starts loaded, and `more()` goes on from there
+   */
+  constructor(fetchPage, first) {
     this.#fetchPage = fetchPage;
+    if (first) {
+      this.items = mergeUnique([], first.items);
+      this.next = first.next ?? null;
+      this.loaded = true;
+    }
   }
 
   /** (Re)load the first page; answers to older loads are dropped. */

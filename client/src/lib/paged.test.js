@@ -44,6 +44,19 @@ describe('PagedList', () => {
   });
 });
 
+describe('PagedList from a first page', () => {
+  it('starts loaded with the page a load function got, and goes on from its cursor', async () => {
+    const fetchPage = vi.fn(async () => ({ items: [{ id: 7 }, { id: 6 }], next: null }));
+    const list = new PagedList(fetchPage, { items: [{ id: 9 }, { id: 8 }, { id: 7 }], next: 7 });
+    expect(list.loaded).toBe(true);
+    expect(ids(list)).toEqual([9, 8, 7]);
+    await list.more();
+    expect(fetchPage).toHaveBeenCalledWith({ before: 7 });
+    expect(ids(list)).toEqual([9, 8, 7, 6]);
+    expect(list.next).toBeNull();
+  });
+});
+
 describe('mergeUnique', () => {
   it('keeps items without an id (activity entries) as they come', () => {
     const a = { kind: 'group_join' };

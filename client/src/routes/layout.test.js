@@ -1,35 +1,44 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRawSnippet, flushSync, mount, unmount } from 'svelte';
+import { stubApi as routes } from '$lib/testing/route.svelte.js';
 
 const page = vi.hoisted(() => ({ url: new URL('http://localhost/') }));
 vi.mock('$app/state', () => ({ page }));
-vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
-const { goto } = await import('$app/navigation');
+vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}), invalidateAll: vi.fn(async () => {}) }));
+const { goto, invalidateAll } = await import('$app/navigation');
 const { session } = await import('$lib/state/session.svelte.js');
 const { notifications } = await import('$lib/state/notifications.svelte.js');
+const { chats, unreadTotal } = await import('$lib/state/chats.svelte.js');
+const { setUser } = await import('$lib/state/session.svelte.js');
+const { CLOSE } = await import('$lib/realtime/protocol.js');
+const { realtime } = await import('$lib/realtime/socket.svelte.js');
 const { default: Layout } = await import('./+layout.svelte');
 
 const ADA = { id: 1, first_name: 'Ada', last_name: 'Lovelace', avatar_url: null };
 const children = createRawSnippet(() => ({ render: () => '<p id="content">page</p>' }));
 
-/** Answer each path with [status, body]; anything else is a 404. */
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    const key = `${init?.method ?? 'GET'} ${path}`;
-    const [status, body] = table[key] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
-
 const LOGGED_IN = {
   'GET /api/auth/me': [200, { user: ADA }],
   'GET /api/notifications?limit=20': [200, { items: [], next: null }],
   'GET /api/notifications/unread-count': [200, { count: 3 }],
-  'POST /api/auth/logout': [204]
+  'POST /api/auth/logout': [204],
+  'GET /api/chats': [200, { items: [] }]
 };
+
+const BOB = { id: 2, first_name: 'Bob', last_name: 'Tester', nickname: null, avatar_url: null };
+const message = (id) => ({
+  id,
+  conversation: { kind: 'direct', id: 2 },
+  sender: BOB,
+  body: `m${id}`,
+  created_at: '2025-01-01T10:00:00.000Z',
+  client_msg_id: null
+});
+const WITH_BOB = [200, { items: [{ kind: 'direct', id: 2, peer: BOB, last_message: message(5), unread_count: 2 }] }];
+const UNAUTHENTICATED = [401, { error: { code: 'unauthenticated', message: 'Log in.' } }];
+const messagesCount = () => document.querySelector('[data-testid="messages-count"]')?.textContent;
+const called = (fetch, path) => fetch.mock.calls.filter(([p]) => p === path).length;
 
 class FakeSocket {
   static all = [];
@@ -41,6 +50,16 @@ class FakeSocket {
   send() {}
   close() {
     this.closed = true;
+  }
+  /** The server's side: the socket opens, a frame arrives, the server closes it. */
+  open() {
+    this.onopen?.();
+  }
+  receive(frame) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  drop(code) {
+    this.onclose?.({ code });
   }
 }
 
@@ -102,5 +121,75 @@ describe('layout', () => {
     render('/register');
     await vi.waitFor(() => expect(goto).toHaveBeenCalledWith('/', { replaceState: true }));
     expect(document.getElementById('content')).toBeNull();
+  });
+
+  it('owns the chats: started at login on the tab’s socket, stopped at logout', async () => {
+    const fetch = routes({ ...LOGGED_IN, 'GET /api/chats': WITH_BOB });
+    render('/');
+    await vi.waitFor(() => expect(messagesCount()).toBe('2'));
+    expect(called(fetch, '/api/chats')).toBe(1);
+
+    // Live on the socket the layout opened.
+    FakeSocket.all[0].open();
+    FakeSocket.all[0].receive({ type: 'chat.message', message: message(6) });
+    flushSync();
+    expect(messagesCount()).toBe('3');
+
+    button('Log out').click();
+    await vi.waitFor(() => expect(goto).toHaveBeenCalledWith('/login'));
+    flushSync();
+    expect(FakeSocket.all[0].closed).toBe(true);
+    expect(chats.conversations).toEqual([]);
+    expect(unreadTotal()).toBe(0);
+
+    // Logging in again starts them afresh, on a new socket.
+    setUser(ADA);
+    flushSync();
+    await vi.waitFor(() => expect(messagesCount()).toBe('2'));
+    expect(called(fetch, '/api/chats')).toBe(2);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it('stops the socket, notifications and chats together when the session ends elsewhere', async () => {
+    let loggedIn = true;
+    routes({
+      ...LOGGED_IN,
+      'GET /api/auth/me': () => (loggedIn ? [200, { user: ADA }] : UNAUTHENTICATED),
+      'GET /api/chats': WITH_BOB
+    });
+    render('/');
+    await vi.waitFor(() => expect(messagesCount()).toBe('2'));
+    await vi.waitFor(() => expect(notifications.unreadCount).toBe(3));
+    FakeSocket.all[0].open();
+    const stop = vi.spyOn(realtime, 'stop');
+
+    // Logged out in another tab: the server closes the socket, the layout asks who is here.
+    loggedIn = false;
+    FakeSocket.all[0].drop(CLOSE.SESSION_ENDED);
+    await vi.waitFor(() => expect(goto).toHaveBeenCalledWith('/login', { replaceState: true }));
+    flushSync();
+    expect(session.user).toBeNull();
+    expect(stop).toHaveBeenCalledOnce(); // no reconnecting for nobody
+    expect(realtime.connected).toBe(false);
+    expect(chats.conversations).toEqual([]);
+    expect(notifications.unreadCount).toBe(0);
+    expect(document.querySelector('[data-realtime]')).toBeNull();
+  });
+
+  it('tells when the server cannot be reached, and tries the session and the page again', async () => {
+    let reachable = false;
+    const fetch = vi.fn(async (path) => {
+      if (!reachable) throw new TypeError('Failed to fetch');
+      return path === '/api/auth/me' ? Response.json({ user: ADA }) : Response.json({ items: [], next: null, count: 0 });
+    });
+    vi.stubGlobal('fetch', fetch);
+    render('/');
+    await vi.waitFor(() => expect(document.querySelector('h1')?.textContent).toBe("We can't reach socialnet right now"));
+    expect(document.getElementById('content')).toBeNull();
+
+    reachable = true;
+    button('Try again').click();
+    await vi.waitFor(() => expect(document.getElementById('content')).not.toBeNull());
+    expect(invalidateAll).toHaveBeenCalledOnce(); // the page's load failed alike: it runs again
   });
 });

@@ -1,8 +1,11 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
+import { isHttpError } from '@sveltejs/kit';
+import { loadFailures, renderRoute, stubApi as routes, unmountRoute } from '$lib/testing/route.svelte.js';
 import { session } from '$lib/state/session.svelte.js';
 import HomePage from './+page.svelte';
+import { load } from './+page.js';
 
 const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null, is_public: true };
 const BOB = { id: 2, first_name: 'Bob', last_name: 'Tester', nickname: null, avatar_url: null };
@@ -19,16 +22,6 @@ const post = (id, extra = {}) => ({
   ...extra
 });
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    if (typeof answer === 'function') answer = answer(init);
-    const [status, body] = answer;
-    return Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label);
 const headings = () => [...document.querySelectorAll('article .body')].map((p) => p.textContent);
@@ -44,14 +37,10 @@ function type(element, value) {
   flushSync();
 }
 
-let component;
-function render() {
-  component = mount(HomePage, { target: document.body });
-  flushSync();
-}
+const render = () => renderRoute(HomePage, load, '/');
 beforeEach(() => (session.user = { ...ALICE }));
 afterEach(() => {
-  unmount(component);
+  unmountRoute();
   document.body.innerHTML = '';
   session.user = null;
 });
@@ -62,7 +51,7 @@ describe('home page', () => {
       'GET /api/feed': [200, { items: [post(9), post(8)], next: 8 }],
       'GET /api/feed?before=8': [200, { items: [post(8), post(7)], next: null }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(headings()).toEqual(['Post 9', 'Post 8']));
     button('Load more').click();
     await vi.waitFor(() => expect(headings()).toEqual(['Post 9', 'Post 8', 'Post 7']));
@@ -73,19 +62,19 @@ describe('home page', () => {
 
   it('says when the feed is empty; the privacy defaults to the profile’s', async () => {
     routes({ 'GET /api/feed': [200, { items: [], next: null }] });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('Your feed is empty'));
     expect(select().value).toBe('public');
     expect([...select().options].map((o) => o.textContent)).toEqual(['Public', 'Almost private', 'Private']);
-    unmount(component);
+    unmountRoute();
     session.user = { ...ALICE, is_public: false };
-    render();
+    await render();
     expect(select().value).toBe('almost_private');
   });
 
   it('refuses an empty post without asking the server', async () => {
     const fetch = routes({ 'GET /api/feed': [200, { items: [], next: null }] });
-    render();
+    await render();
     button('Post').click();
     flushSync();
     expect(text()).toContain('Write something or add an image.');
@@ -99,7 +88,7 @@ describe('home page', () => {
       'GET /api/users/1/followers?limit=100': [200, { items: [BOB, CAROL], next: null }],
       'POST /api/posts': [201, { post: post(6, { author: ALICE, body: 'Only for Bob', privacy: 'private' }) }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(headings()).toEqual(['Post 5']));
     type(document.getElementById('post-body'), 'Only for Bob');
     choose('private');
@@ -133,7 +122,7 @@ describe('home page', () => {
       'GET /api/feed': [200, { items: [], next: null }],
       'GET /api/users/1/followers?limit=100': [200, { items: [], next: null }]
     });
-    render();
+    await render();
     choose('private');
     await vi.waitFor(() => expect(text()).toContain('nobody follows you yet'));
   });
@@ -143,7 +132,7 @@ describe('home page', () => {
       'GET /api/feed': [200, { items: [], next: null }],
       'POST /api/posts': [415, { error: { code: 'unsupported_media', message: 'Only JPEG, PNG and GIF images are accepted.' } }]
     });
-    render();
+    await render();
     type(document.getElementById('post-body'), 'Look');
     button('Post').click();
     await vi.waitFor(() => expect(document.getElementById('post-image-error')?.textContent).toContain('Only JPEG, PNG and GIF'));
@@ -169,12 +158,18 @@ describe('home page', () => {
       'GET /api/feed': [200, { items: [post(9)], next: 9 }],
       'GET /api/feed?before=9': [200, { items: [post(8)], next: null }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(headings()).toEqual(['Post 9']));
     const live = observers.filter((o) => !o.gone);
     expect(live).toHaveLength(1);
     live[0].callback([{ isIntersecting: true }]);
     await vi.waitFor(() => expect(headings()).toEqual(['Post 9', 'Post 8']));
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('loads the feed’s first page through SvelteKit; a 404 there is error(404)', async () => {
+    routes({});
+    const [err] = await loadFailures(load, ['']);
+    expect(isHttpError(err, 404)).toBe(true);
   });
 });

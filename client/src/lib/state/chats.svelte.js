@@ -18,6 +18,7 @@ const REASONS = {
   group_not_allowed: 'Only members of this group can write here.',
   validation_error: 'A message is 1 to 2,000 characters.',
   not_found: 'This conversation no longer exists.',
+  rate_limited: 'You are sending messages too fast. Wait a moment, then try again.',
   network_error: 'No connection. It will be sent when you are back online.'
 };
 

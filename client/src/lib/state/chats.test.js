@@ -139,6 +139,17 @@ describe('the outbox', () => {
     expect(socket.sent.at(-1).client_msg_id).toBe(pending.client_msg_id);
   });
 
+  it('says so when a message was refused for sending too fast, and it can be sent again', async () => {
+    await start();
+    sendMessage(WITH_BOB, 'one too many');
+    const [pending] = threadOf(WITH_BOB).outbox;
+    socket.emit({ type: 'chat.error', client_msg_id: pending.client_msg_id, code: 'rate_limited' });
+    expect(threadOf(WITH_BOB).outbox[0]).toMatchObject({ status: 'failed', retryable: false });
+    expect(threadOf(WITH_BOB).outbox[0].error).toMatch(/too fast/);
+    retry(threadOf(WITH_BOB).outbox[0]);
+    expect(socket.sent.at(-1).client_msg_id).toBe(pending.client_msg_id);
+  });
+
   it('resends what was not acknowledged after a reconnect, with the same client_msg_id', async () => {
     await start();
     sendMessage(WITH_BOB, 'lost in the drop');

@@ -1,10 +1,13 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
+import { isHttpError } from '@sveltejs/kit';
 
-vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
+vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 const { goto } = await import('$app/navigation');
+const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { default: GroupsPage } = await import('./+page.svelte');
+const { load } = await import('./+page.js');
 
 const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
 const group = (id, my_state, extra = {}) => ({
@@ -18,16 +21,6 @@ const group = (id, my_state, extra = {}) => ({
   ...extra
 });
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    if (typeof answer === 'function') answer = answer(init);
-    const [status, body] = answer;
-    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const card = (title) => [...document.querySelectorAll('article')].find((a) => a.querySelector('h3').textContent === title);
 const within = (root, label) =>
@@ -38,13 +31,9 @@ function type(element, value) {
   flushSync();
 }
 
-let component;
-function render() {
-  component = mount(GroupsPage, { target: document.body });
-  flushSync();
-}
+const render = (href = '/groups') => renderRoute(GroupsPage, load, href);
 afterEach(() => {
-  unmount(component);
+  unmountRoute();
   document.body.innerHTML = '';
 });
 
@@ -56,7 +45,7 @@ describe('groups page', () => {
         { items: [group(4, 'none'), group(3, 'invited'), group(2, 'requested'), group(1, 'creator')], next: null }
       ]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
     expect(within(card('Group 4'), 'Request to join')).toBeDefined();
     expect(within(card('Group 3'), 'Accept invitation')).toBeDefined();
@@ -75,7 +64,7 @@ describe('groups page', () => {
       'POST /api/groups/4/join-requests': [201, { request: { id: 9, status: 'pending' } }],
       'GET /api/groups/4': [200, { group: group(4, 'requested') }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
     within(card('Group 4'), 'Request to join').click();
     await vi.waitFor(() => expect(within(card('Group 4'), 'Request to join')).toBeUndefined());
@@ -88,7 +77,7 @@ describe('groups page', () => {
       'GET /api/groups': [200, { items: [group(4, 'none')], next: null }],
       'GET /api/groups?q=chess': [200, { items: [], next: null }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(card('Group 4')).toBeDefined());
     const search = document.getElementById('groups-search');
     expect(document.querySelector('label[for="groups-search"]').textContent).toBe('Search groups');
@@ -103,7 +92,7 @@ describe('groups page', () => {
       'GET /api/groups': [200, { items: [], next: null }],
       'POST /api/groups': [201, { group: group(12, 'creator', { title: 'Climbing' }) }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('No groups yet'));
     const submit = within(document.body, 'Create group');
     submit.click();
@@ -125,10 +114,22 @@ describe('groups page', () => {
       'GET /api/groups': [200, { items: [], next: null }],
       'POST /api/groups': [422, { error: { code: 'validation_error', message: 'Check.', fields: { title: 'at most 100 characters' } } }]
     });
-    render();
+    await render();
     type(document.getElementById('group-title'), 'x');
     type(document.getElementById('group-description'), 'y');
     within(document.body, 'Create group').click();
     await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('At most 100 characters.'));
+  });
+
+  it('searches what the address asks for, and loads through SvelteKit (a 404 is error(404))', async () => {
+    const fetch = routes({ 'GET /api/groups?q=chess': [200, { items: [], next: null }] });
+    await render('/groups?q=chess');
+    expect(fetch.mock.calls.map(([p]) => p)).toEqual(['/api/groups?q=chess']);
+    expect(document.getElementById('groups-search').value).toBe('chess');
+    expect(text()).toContain('No group matches “chess”.');
+
+    routes({});
+    const [err] = await loadFailures(load, ['']);
+    expect(isHttpError(err, 404)).toBe(true);
   });
 });

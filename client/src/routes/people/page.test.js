@@ -1,7 +1,12 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
-import PeoplePage from './+page.svelte';
+import { isHttpError } from '@sveltejs/kit';
+
+vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
+const { goto } = await import('$app/navigation');
+const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
+const { default: PeoplePage } = await import('./+page.svelte');
+const { load } = await import('./+page.js');
 
 const person = (id, first_name, extra = {}) => ({
   id,
@@ -14,20 +19,11 @@ const person = (id, first_name, extra = {}) => ({
   ...extra
 });
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    const [status, body] = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    return Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label);
 
-let component;
 afterEach(() => {
-  unmount(component);
+  unmountRoute();
   document.body.innerHTML = '';
 });
 
@@ -39,8 +35,7 @@ describe('people page', () => {
       'GET /api/users?q=car': [200, { items: [person(3, 'Carol', { is_public: false })], next: null }],
       'POST /api/users/3/follow': [200, { follow_state: 'requested' }]
     });
-    component = mount(PeoplePage, { target: document.body });
-    flushSync();
+    await renderRoute(PeoplePage, load, '/people');
     await vi.waitFor(() => expect(text()).toContain('Alice Test'));
     expect(document.querySelector('a[href="/users/2"]')).not.toBeNull();
     expect(button('Follow')).toBeDefined();
@@ -56,6 +51,7 @@ describe('people page', () => {
     input.form.requestSubmit();
     await vi.waitFor(() => expect(text()).not.toContain('Alice Test'));
     expect(fetch.mock.calls.map(([p]) => p)).toContain('/api/users?q=car');
+    expect(goto).toHaveBeenCalledWith('/people?q=car', expect.objectContaining({ replaceState: true, keepFocus: true }));
 
     button('Request to follow').click();
     await vi.waitFor(() => expect(text()).toContain('Requested'));
@@ -63,8 +59,19 @@ describe('people page', () => {
 
   it('says when no one matches', async () => {
     routes({ 'GET /api/users': [200, { items: [], next: null }] });
-    component = mount(PeoplePage, { target: document.body });
-    flushSync();
+    await renderRoute(PeoplePage, load, '/people');
     await vi.waitFor(() => expect(text()).toContain('No one here yet.'));
+  });
+
+  it('searches what the address asks for, and loads through SvelteKit (a 404 is error(404))', async () => {
+    const fetch = routes({ 'GET /api/users?q=carol': [200, { items: [], next: null }] });
+    await renderRoute(PeoplePage, load, '/people?q=%20carol%20');
+    expect(fetch.mock.calls.map(([p]) => p)).toEqual(['/api/users?q=carol']);
+    expect(document.getElementById('people-search').value).toBe('carol');
+    expect(text()).toContain('No one matches “carol”.');
+
+    routes({});
+    const [err] = await loadFailures(load, ['']);
+    expect(isHttpError(err, 404)).toBe(true);
   });
 });

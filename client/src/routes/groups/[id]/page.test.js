@@ -1,17 +1,21 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
+import { isHttpError } from '@sveltejs/kit';
 
 const page = vi.hoisted(() => ({ params: { id: '7' }, url: new URL('http://localhost/groups/7') }));
-vi.mock('$app/state', () => ({ page }));
-vi.mock('$app/navigation', () => ({ goto: vi.fn(async () => {}) }));
+vi.mock('$app/state', () => ({ page, navigating: { to: null } }));
+vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 // The chat room is the chat pages' component; here it only has to be there.
 vi.mock('$lib/components/chat/ChatThread.svelte', async () => ({
-  default: (await import('./ChatThreadStub.test.svelte')).default
+  default: (await import('$lib/testing/ChatThreadStub.svelte')).default
 }));
 const { goto } = await import('$app/navigation');
+const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { session } = await import('$lib/state/session.svelte.js');
 const { default: GroupPage } = await import('./+page.svelte');
+const { default: ErrorPage } = await import('../../+error.svelte');
+const { load } = await import('./+page.js');
 
 const card = (id, first_name) => ({ id, first_name, last_name: 'Tester', nickname: null, avatar_url: null });
 const ALICE = card(1, 'Alice');
@@ -41,18 +45,7 @@ const EVENT = {
   created_at: '2025-01-01T10:00:00Z'
 };
 const EMPTY = [200, { items: [], next: null }];
-const NOT_FOUND = [404, { error: { code: 'not_found', message: 'No such group.' } }];
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? NOT_FOUND;
-    if (typeof answer === 'function') answer = answer(init);
-    const [status, body] = answer;
-    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const called = (fetch) => fetch.mock.calls.map(([p, i]) => `${i?.method ?? 'GET'} ${p}`);
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const button = (label, root = document.body) =>
@@ -64,15 +57,11 @@ function type(element, value) {
   flushSync();
 }
 
-let component;
-function render(tab = null) {
-  page.url = new URL(`http://localhost/groups/7${tab ? `?tab=${tab}` : ''}`);
-  component = mount(GroupPage, { target: document.body });
-  flushSync();
-}
+const render = (tab = null) =>
+  renderRoute(GroupPage, load, `/groups/7${tab ? `?tab=${tab}` : ''}`, { id: '7' }, { page, ErrorPage });
 beforeEach(() => (session.user = { ...BOB, is_public: true }));
 afterEach(() => {
-  unmount(component);
+  unmountRoute();
   document.body.innerHTML = '';
   session.user = null;
 });
@@ -80,7 +69,7 @@ afterEach(() => {
 describe('group page', () => {
   it('shows a non-member the header and the way in, and nothing of the content', async () => {
     const fetch = routes({ 'GET /api/groups/7': [200, { group: group('none') }] });
-    render('posts');
+    await render('posts');
     await vi.waitFor(() => expect(text()).toContain('Climbing'));
     expect(text()).toContain('Created by Alice Tester');
     expect(text()).toContain('2 members');
@@ -97,7 +86,7 @@ describe('group page', () => {
       'GET /api/groups/7/posts': EMPTY,
       'POST /api/posts': [201, { post: { id: 5, author: BOB, body: 'Hi all', image_url: null, privacy: 'public', group_id: 7, created_at: '2025-01-01T10:00:00Z', comments_count: 0 } }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('No posts yet'));
     expect(tabs()).toEqual(['Posts', 'Events', 'Members', 'Chat']);
     expect(document.getElementById('post-privacy')).toBeNull(); // the group is the audience
@@ -124,7 +113,7 @@ describe('group page', () => {
       },
       'GET /api/events/30/responses': [200, { items: [{ user: BOB, response: 'not_going' }, { user: CAROL, response: 'not_going' }] }]
     });
-    render('events');
+    await render('events');
     await vi.waitFor(() => expect(text()).toContain('Saturday at the crag'));
     expect(document.querySelector('[role="tab"][aria-selected="true"]').textContent.trim()).toBe('Events');
     expect(text()).toContain('0 going · 1 not going');
@@ -158,7 +147,7 @@ describe('group page', () => {
       'GET /api/groups/7/events': EMPTY,
       'POST /api/groups/7/events': () => answer
     });
-    render('events');
+    await render('events');
     await vi.waitFor(() => expect(text()).toContain('No events yet'));
     expect(document.getElementById('event-when').type).toBe('datetime-local');
     type(document.getElementById('event-title'), 'Saturday at the crag');
@@ -198,7 +187,7 @@ describe('group page', () => {
           ? [201, { invitation: { id: 50, status: 'pending' } }]
           : [409, { error: { code: 'conflict', message: 'Already a member of this group.' } }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(button('Invite')).toBeDefined());
     button('Invite').click();
     const dialog = () => document.querySelector('dialog');
@@ -230,7 +219,7 @@ describe('group page', () => {
       'GET /api/groups/7/join-requests': [200, { items: [{ id: 60, status: 'pending', user: DAN, created_at: '2025-01-01T10:00:00Z' }], next: null }],
       'POST /api/group-join-requests/60/accept': [200, { request: { id: 60, status: 'accepted' } }]
     });
-    render('requests');
+    await render('requests');
     await vi.waitFor(() => expect(text()).toContain('Dan Tester'));
     expect(tabs()).toEqual(['Posts', 'Events', 'Members', 'Chat', 'Requests']);
     expect(button('Leave group')).toBeUndefined();
@@ -249,7 +238,7 @@ describe('group page', () => {
         return [204];
       }
     });
-    render('members');
+    await render('members');
     await vi.waitFor(() => expect(text()).toContain('Creator'));
     button('Leave group').click();
     flushSync();
@@ -261,7 +250,15 @@ describe('group page', () => {
 
   it('says when the group does not exist', async () => {
     routes({});
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('There is no such group.'));
+  });
+
+  it('loads through SvelteKit: an unknown group, or an id that cannot be one, is error(404)', async () => {
+    routes({});
+    for (const err of await loadFailures(load, ['7', 'x', '0'])) {
+      expect(isHttpError(err, 404)).toBe(true);
+      expect(err.body).toEqual({ title: 'Group not available', message: 'There is no such group.' });
+    }
   });
 });

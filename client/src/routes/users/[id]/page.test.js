@@ -1,10 +1,14 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
+import { isHttpError } from '@sveltejs/kit';
 
 const page = vi.hoisted(() => ({ params: { id: '3' }, url: new URL('http://localhost/users/3') }));
-vi.mock('$app/state', () => ({ page }));
+vi.mock('$app/state', () => ({ page, navigating: { to: null } }));
+vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
+const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { default: ProfilePage } = await import('./+page.svelte');
+const { load } = await import('./+page.js');
 
 const CARD = { id: 3, first_name: 'Carol', last_name: 'Danvers', nickname: 'cap', avatar_url: null };
 const PRIVATE = { ...CARD, is_public: false, can_view: false, follow_state: 'none', follows_you: false, followers_count: 4, following_count: 1 };
@@ -20,33 +24,19 @@ const FULL = {
 };
 const EMPTY = [200, { items: [], next: null }];
 
-function routes(table) {
-  const fetch = vi.fn(async (path, init) => {
-    let answer = table[`${init?.method ?? 'GET'} ${path}`] ?? [404, { error: { code: 'not_found', message: 'No.' } }];
-    if (typeof answer === 'function') answer = answer();
-    const [status, body] = answer;
-    return status === 204 ? new Response(null, { status }) : Response.json(body, { status });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return fetch;
-}
 const text = () => document.body.textContent.replace(/\s+/g, ' ');
 const button = (label) => [...document.querySelectorAll('button')].find((b) => b.textContent.replace(/\s+/g, ' ').trim() === label);
 
-let component;
-function render() {
-  component = mount(ProfilePage, { target: document.body });
-  flushSync();
-}
+const render = () => renderRoute(ProfilePage, load, '/users/3', { id: '3' });
 afterEach(() => {
-  unmount(component);
+  unmountRoute();
   document.body.innerHTML = '';
 });
 
 describe('profile page', () => {
   it('shows a private profile as a card with a request button', async () => {
     routes({ 'GET /api/users/3': [200, { user: PRIVATE }] });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('This profile is private'));
     expect(text()).toContain('Carol Danvers');
     expect(text()).toContain('@cap');
@@ -56,7 +46,7 @@ describe('profile page', () => {
 
   it('shows every field, the counts and the posts tab of a visible profile', async () => {
     routes({ 'GET /api/users/3': [200, { user: FULL }], 'GET /api/users/3/posts': EMPTY });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('No posts yet'));
     for (const part of ['carol@example.com', 'Higher, further, faster.', 'Follows you', '4 followers', '1 following', 'Member since'])
       expect(text()).toContain(part);
@@ -74,7 +64,7 @@ describe('profile page', () => {
       'GET /api/users/3/followers?before=8': [200, { items: [{ ...CARD, id: 7, first_name: 'Eve' }], next: null }],
       'GET /api/users/3/activity': [403, { error: { code: 'private_profile', message: 'Private.' } }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('No posts yet'));
     button('Followers').click();
     await vi.waitFor(() => expect(text()).toContain('Dan Danvers'));
@@ -97,7 +87,7 @@ describe('profile page', () => {
         return [200, { follow_state: 'following' }];
       }
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(button('Follow')).toBeDefined());
     button('Follow').click();
     await vi.waitFor(() => expect(button('Unfollow')).toBeDefined());
@@ -112,7 +102,7 @@ describe('profile page', () => {
       'DELETE /api/users/8/follower': [204],
       'PATCH /api/users/me': [200, { user: { ...FULL, is_public: false } }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(document.querySelector('a[href="/settings/profile"]')).not.toBeNull());
 
     button('Make profile private').click();
@@ -143,7 +133,7 @@ describe('profile page', () => {
         { kind: 'comment', created_at: post.created_at, cursor: 1, comment: { id: 9, post_id: 40, body: 'Me too', created_at: post.created_at } }
       ], next: null }]
     });
-    render();
+    await render();
     await vi.waitFor(() => expect(text()).toContain('Hello there'));
     expect(document.querySelector('article a[href="/posts/40"]')).not.toBeNull();
     expect(button('2 comments')).toBeDefined();
@@ -152,5 +142,13 @@ describe('profile page', () => {
     await vi.waitFor(() => expect(text()).toContain('Me too'));
     expect(document.querySelectorAll('article').length).toBe(1);
     expect(document.querySelector('.line a[href="/posts/40"]')).not.toBeNull();
+  });
+
+  it('loads through SvelteKit: an unknown person, or an id that cannot be one, is error(404)', async () => {
+    routes({});
+    for (const err of await loadFailures(load, ['3', 'carol', '-1'])) {
+      expect(isHttpError(err, 404)).toBe(true);
+      expect(err.body).toEqual({ title: 'Profile not available', message: 'There is no such person.' });
+    }
   });
 });

@@ -1,0 +1,139 @@
+"""The database going away (SPEC.md, Bad input and faults): while it is unreachable, health and
+writes answer 503 `unavailable` and sockets are told to reconnect; when it is back the server
+recovers by itself, without a restart; an embedded Postgres that dies is started again."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import uuid
+
+import httpx
+import trio
+from trio_websocket import ConnectionClosed
+
+from server.db import migrate
+from server.db.embedded import restart_postgres, start_embedded_postgres
+from server.realtime import protocol
+from tests.conftest import register, start_server
+from tests.realtime.wsclient import FRAME_DEADLINE, open_socket
+
+
+def _postmaster_pid(pgdata) -> int:
+    return int((pgdata / "postmaster.pid").read_text().splitlines()[0])
+
+
+def _crash(pgdata) -> None:
+    """What a crash looks like: the postmaster and its backends gone at once."""
+    from pgserver._commands import pg_ctl
+
+    server = start_embedded_postgres(pgdata)
+    pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=server.pgdata, user=server.system_user)
+
+
+async def test_while_the_database_is_away_the_server_says_503_and_recovers_by_itself(
+    tmp_path, nursery
+):
+    pgdata = tmp_path / "postgres"
+    pg = await trio.to_thread.run_sync(start_embedded_postgres, pgdata)
+    url = pg.get_uri()
+    await trio.to_thread.run_sync(migrate.upgrade, url)
+    async for server in start_server(url, tmp_path / "data", nursery):
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as alice:
+            assert (await register(alice, email="a@example.com", first_name="A")).status_code == 201
+            async with open_socket(server, cookie=alice.cookies.get("sid")) as socket:
+                await trio.to_thread.run_sync(_crash, pgdata)
+                # The socket is told to reconnect (events may be lost while the bus is down).
+                with trio.fail_after(FRAME_DEADLINE):
+                    try:
+                        while True:
+                            await socket.get_message()
+                    except ConnectionClosed as closed:
+                        assert closed.reason.code == protocol.CLOSE_SERVICE_RESTART
+                health = await alice.get("/api/health")
+                assert health.status_code == 503
+                assert health.json()["error"]["code"] == "unavailable"
+                write = await alice.post("/api/groups", json={"title": "t", "description": "d"})
+                assert write.status_code == 503
+                assert write.json()["error"]["code"] == "unavailable"
+
+            await trio.to_thread.run_sync(restart_postgres, pg)
+            assert (await alice.get("/api/health")).json() == {"status": "ok"}
+            created = await alice.post("/api/groups", json={"title": "t", "description": "d"})
+            assert created.status_code == 201
+            with trio.fail_after(30):
+                await server.router.wait_bus_ready()
+            async with open_socket(server, cookie=alice.cookies.get("sid")) as socket:
+                await socket.send_message('{"type": "ping"}')
+                with trio.fail_after(FRAME_DEADLINE):
+                    assert "pong" in await socket.get_message()
+        break
+    await trio.to_thread.run_sync(pg.cleanup)
+
+
+async def test_no_socket_is_accepted_while_the_bus_is_not_listening(server, alice):
+    server.router.bus_lost()  # as the bus listener does when its connection drops
+    response = await alice.client.get(
+        "/ws",
+        headers={
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
+    )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+
+
+RESTARTED = re.compile(rb"embedded postgres restarted")
+SERVING = re.compile(rb"serving on (http://\S+)")
+
+
+async def _read_until(stream, captured: bytearray, pattern: re.Pattern) -> re.Match:
+    while not (match := pattern.search(captured)):
+        chunk = await stream.receive_some(4096)
+        if not chunk:
+            raise AssertionError(f"server exited:\n{captured.decode(errors='replace')}")
+        captured.extend(chunk)
+    return match
+
+
+async def test_an_embedded_postgres_that_dies_is_started_again(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["SOCIALNET_CLIENT_DIR"] = ""
+    process = await trio.lowlevel.open_process(
+        [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(tmp_path)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    captured = bytearray()
+    try:
+        with trio.move_on_after(120):
+            url = (await _read_until(process.stderr, captured, SERVING)).group(1).decode()
+        assert SERVING.search(captured), captured.decode(errors="replace")
+        email = f"{uuid.uuid4().hex[:8]}@example.com"
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            assert (await register(client, email=email, first_name="Kim")).status_code == 201
+            os.kill(_postmaster_pid(tmp_path / "postgres"), signal.SIGKILL)
+            with trio.move_on_after(60):
+                await _read_until(process.stderr, captured, RESTARTED)
+            assert RESTARTED.search(captured), captured.decode(errors="replace")
+            assert (await client.get("/api/health")).json() == {"status": "ok"}
+            # Its data survived: the account logs in.
+            login = await client.post(
+                "/api/auth/login", json={"email": email, "password": "correct horse battery"}
+            )
+            assert login.status_code == 200, login.text
+    finally:
+        process.terminate()
+        with trio.move_on_after(15):
+            await process.wait()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
