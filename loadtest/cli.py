@@ -23,7 +23,9 @@ from server.gc_tuning import tune_garbage_collector
 DEFAULT_SESSIONS = Path(".data/load-sessions.json")
 
 # The targets of the product on a 2-core box (docs/benchmarks.md), per scenario.
-DEFAULT_P99_MS = {"idle": None, "direct": 50.0, "group": 500.0, "feed": 50.0}
+# feed-live has no target in the issue: 100 ms from a post's request to its arrival at Home is
+# what a reader would call live, and what a 2-core box holds (docs/benchmarks.md).
+DEFAULT_P99_MS = {"idle": None, "direct": 50.0, "group": 500.0, "feed": 50.0, "feed-live": 100.0}
 
 
 def add_seed(commands) -> None:

@@ -2,13 +2,16 @@
 of its own) with a real session and a trio-websocket connection.
 
 Scenarios:
-    idle    N sockets connected and held
-    direct  pairs who follow each other chatting, R messages/s in all
-    group   N members of one group, R messages/s into its room
-    feed    users reading feed pages, R requests/s in all
+    idle       N sockets connected and held
+    direct     pairs who follow each other chatting, R messages/s in all
+    group      N members of one group, R messages/s into its room
+    feed       users reading feed pages, R requests/s in all
+    feed-live  every user watching Home over their socket, R posts/s in all (over HTTP); each
+               post is owed to its author's Home and their partner's (who follows them)
 
-Every message carries a client_msg_id; each intended recipient's copy is matched to it, so the
-run knows the latency of every delivery and how many were never delivered.
+Every message carries a client_msg_id, every post a marker in its text; each intended
+recipient's copy is matched to it, so the run knows the latency of every delivery and how many
+were never delivered.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ DELIVERY_GRACE_SECONDS = 5.0
 PROGRESS_SECONDS = 0.5
 FEED_PATH = "/api/feed"
 FEED_TIMEOUT_SECONDS = 30.0
+POSTS_PATH = "/api/posts"
+# How long every socket gets to confirm its watch (a pong after the watch frame).
+WATCH_TIMEOUT_SECONDS = 30.0
 ROOM_NAME = "Load room"  # the group `socialnet seed` makes everyone a member of
 
 
@@ -64,11 +70,14 @@ class LoadRun:
         self.users = users
         self.stats = stats
         self.progress = progress
-        # client_msg_id -> (sent at, user ids still owed a copy)
+        # client_msg_id (or a post's marker) -> (sent at, user ids still owed a copy)
         self.pending: dict[str, tuple[float, set[int]]] = {}
         # Frames still to come: each copy of each message, and each sender's ack (or error).
         self.owed = 0
         self.all_delivered = trio.Event()
+        # Sockets whose watch is not confirmed yet (feed-live).
+        self.watches_owed = 0
+        self.all_watching = trio.Event()
 
     # --- sockets ---
 
@@ -104,12 +113,13 @@ class LoadRun:
     def _on_frame(self, user: SimUser, frame: dict) -> None:
         kind = frame.get("type")
         if kind == "chat.message":
-            entry = self.pending.get(frame["message"].get("client_msg_id"))
-            if entry is not None and user.user_id in entry[1]:
-                entry[1].discard(user.user_id)
-                self.stats.delivered += 1
-                self.stats.latencies_ms.append((trio.current_time() - entry[0]) * 1000)
-                self._settle()
+            self._delivered(user, frame["message"].get("client_msg_id"))
+        elif kind == "post.new" and frame.get("feed") == "home":
+            self._delivered(user, frame["post"].get("body"))
+        elif kind == "pong" and self.watches_owed:
+            self.watches_owed -= 1
+            if not self.watches_owed:
+                self.all_watching.set()
         elif kind == "chat.ack":
             self.stats.acked += 1
             self._settle()
@@ -117,6 +127,14 @@ class LoadRun:
             self.stats.refused += 1
             if kind == "chat.error":
                 self._settle()  # no ack will come for it
+
+    def _delivered(self, user: SimUser, key: str | None) -> None:
+        entry = self.pending.get(key)
+        if entry is not None and user.user_id in entry[1]:
+            entry[1].discard(user.user_id)
+            self.stats.delivered += 1
+            self.stats.latencies_ms.append((trio.current_time() - entry[0]) * 1000)
+            self._settle()
 
     def _settle(self) -> None:
         self.owed -= 1
@@ -134,20 +152,55 @@ class LoadRun:
 
     # --- sending ---
 
-    async def send_chat(self, user: SimUser, to: dict, recipients: set[int]) -> None:
-        client_msg_id = uuid.uuid4().hex
-        frame = {"type": "chat.send", "to": to, "body": "load " + client_msg_id[:8]}
-        frame["client_msg_id"] = client_msg_id
-        self.pending[client_msg_id] = (trio.current_time(), set(recipients))
+    def _expect(self, key: str, recipients: set[int]) -> None:
+        """A message or post is on its way: its copies, and its sender's answer, are owed."""
+        self.pending[key] = (trio.current_time(), set(recipients))
         if self.owed == 0:
             self.all_delivered = trio.Event()  # owed again: wait for a new "all settled"
         self.owed += len(recipients) + 1  # every copy, and the sender's ack
         self.stats.expected += len(recipients)
         self.stats.sent += 1
+
+    async def send_chat(self, user: SimUser, to: dict, recipients: set[int]) -> None:
+        client_msg_id = uuid.uuid4().hex
+        frame = {"type": "chat.send", "to": to, "body": "load " + client_msg_id[:8]}
+        frame["client_msg_id"] = client_msg_id
+        self._expect(client_msg_id, recipients)
         try:
             await user.socket.send_message(json.dumps(frame))
         except ConnectionClosed:
             pass  # counted as dropped by its reader; the copies it owed count as lost
+
+    async def publish_post(self, client: ClientPool, recipients: set[int]) -> None:
+        """A post over HTTP, followers only, whose text is its marker; the answer settles the
+        sender's part (201 as an ack, anything else as a refusal whose copies are lost)."""
+        marker = "load " + uuid.uuid4().hex
+        self._expect(marker, recipients)
+        try:
+            with trio.fail_after(FEED_TIMEOUT_SECONDS):
+                status = await client.post_form(
+                    POSTS_PATH, {"body": marker, "privacy": "almost_private"}
+                )
+        except (HttpError, trio.TooSlowError):
+            status = 0
+        if status == 201:
+            self.stats.acked += 1
+        else:
+            self.stats.refused += 1
+        self._settle()
+
+    async def watch_home(self, users: list[SimUser]) -> None:
+        """Every socket watches Home; returns once each has confirmed it (or the time is up:
+        what an unconfirmed socket misses counts as lost)."""
+        self.watches_owed = len(users)
+        for user in users:
+            try:
+                await user.socket.send_message(json.dumps({"type": "watch", "feeds": ["home"]}))
+                await user.socket.send_message(json.dumps({"type": "ping"}))
+            except ConnectionClosed:
+                pass  # counted as dropped by its reader
+        with trio.move_on_after(WATCH_TIMEOUT_SECONDS):
+            await self.all_watching.wait()
 
     async def paced(self, rate: float, duration: float, act) -> None:
         """Call `act(n)` `rate` times a second for `duration` seconds, on schedule."""
@@ -274,7 +327,37 @@ async def run_feed(run: LoadRun, rate: float, duration: float) -> None:
     run.stats.expected = run.stats.sent
 
 
-SCENARIOS = {"idle": run_idle, "direct": run_direct, "group": run_group, "feed": run_feed}
+async def run_feed_live(run: LoadRun, rate: float, duration: float) -> None:
+    """Every user watches Home; users post in turn. A post is owed to its author's Home and to
+    their partner's (seed: users 2k and 2k+1 follow each other)."""
+    connected = [user for user in run.users if user.socket is not None]
+    if not connected:
+        return
+    await run.watch_home(connected)
+    by_index = {user.index: user for user in connected}
+    clients = {user.user_id: ClientPool(run.url, cookie=f"sid={user.token}") for user in connected}
+    try:
+        async with trio.open_nursery() as posting:
+
+            async def act(n: int) -> None:
+                author = connected[n % len(connected)]
+                partner = by_index.get(author.index ^ 1)
+                owed = {author.user_id} | ({partner.user_id} if partner is not None else set())
+                posting.start_soon(run.publish_post, clients[author.user_id], owed)
+
+            await run.paced(rate, duration, act)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+SCENARIOS = {
+    "idle": run_idle,
+    "direct": run_direct,
+    "group": run_group,
+    "feed": run_feed,
+    "feed-live": run_feed_live,
+}
 
 
 def read_rss_kib(pid: int | None) -> int | None:

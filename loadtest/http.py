@@ -1,5 +1,5 @@
 """A lean keep-alive HTTP/1.1 client: the load tool's only HTTP client (the `feed` scenario's
-pages, the `group` scenario's room lookup).
+pages, the `group` scenario's room lookup, the `feed-live` scenario's posts).
 
 The load tool shares the machine with the server it measures, so its own cost per request shows
 up in the figures. httpx spent about 5 ms of CPU per feed page here (a whole core at 200
@@ -9,7 +9,7 @@ requests/s); this client, one h11 connection per simulated user, spends a fracti
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import h11
 import trio
@@ -23,7 +23,7 @@ class HttpError(Exception):
 
 
 class KeepAliveClient:
-    """GET requests on one connection, one at a time, reopened when the server closes it."""
+    """Requests on one connection, one at a time, reopened when the server closes it."""
 
     def __init__(self, url: str, *, cookie: str):
         parts = urlsplit(url)
@@ -51,22 +51,44 @@ class KeepAliveClient:
             raise HttpError(f"GET {path}: status {status}")
         return json.loads(body)
 
+    async def post_form(self, path: str, fields: dict[str, str]) -> int:
+        """POST form fields (urlencoded) to `path`; the response's status."""
+        body = urlencode(fields).encode()
+        headers = [
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", str(len(body))),
+        ]
+        status, _ = await self._or_fail("POST", path, keep_body=False, body=body, headers=headers)
+        return status
+
     async def _get_or_fail(self, path: str, *, keep_body: bool) -> tuple[int, bytes]:
+        return await self._or_fail("GET", path, keep_body=keep_body)
+
+    async def _or_fail(self, method: str, path: str, **request) -> tuple[int, bytes]:
         try:
-            return await self._get(path, keep_body)
+            return await self._request(method, path, **request)
         except FAILURES as e:
             await self.aclose()
             raise HttpError(str(e)) from e
 
-    async def _get(self, path: str, keep_body: bool) -> tuple[int, bytes]:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        keep_body: bool,
+        body: bytes = b"",
+        headers: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (),
+    ) -> tuple[int, bytes]:
         if self.stream is None:
             self.stream = await trio.open_tcp_stream(self.host, self.port)
             self.conn = h11.Connection(our_role=h11.CLIENT)
         conn = self.conn
-        request = h11.Request(method="GET", target=path, headers=self.headers)
-        await self.stream.send_all(conn.send(request) + conn.send(h11.EndOfMessage()))
+        request = h11.Request(method=method, target=path, headers=[*self.headers, *headers])
+        data = conn.send(request) + (conn.send(h11.Data(data=body)) if body else b"")
+        await self.stream.send_all(data + conn.send(h11.EndOfMessage()))
         status = 0
-        body: list[bytes] = []
+        received: list[bytes] = []
         while True:
             event = conn.next_event()
             if event is h11.NEED_DATA:
@@ -75,7 +97,7 @@ class KeepAliveClient:
             elif isinstance(event, h11.Response):
                 status = event.status_code
             elif isinstance(event, h11.Data) and keep_body:
-                body.append(bytes(event.data))
+                received.append(bytes(event.data))
             elif isinstance(event, h11.EndOfMessage):
                 break
             elif isinstance(event, h11.ConnectionClosed):
@@ -84,7 +106,7 @@ class KeepAliveClient:
             await self.aclose()
         else:
             conn.start_next_cycle()
-        return status, b"".join(body)
+        return status, b"".join(received)
 
     async def aclose(self) -> None:
         if self.stream is not None:
@@ -102,9 +124,15 @@ class ClientPool:
         self.idle: list[KeepAliveClient] = []
 
     async def get(self, path: str) -> int:
+        return await self._with_client(lambda client: client.get(path))
+
+    async def post_form(self, path: str, fields: dict[str, str]) -> int:
+        return await self._with_client(lambda client: client.post_form(path, fields))
+
+    async def _with_client(self, request) -> int:
         client = self.idle.pop() if self.idle else KeepAliveClient(self.url, cookie=self.cookie)
         try:
-            status = await client.get(path)
+            status = await request(client)
         except BaseException:
             await client.aclose()  # cancelled or failed mid-request: its connection is unusable
             raise

@@ -3,7 +3,8 @@
 Users are `<prefix><n>@load.test` with one password for all (hashed once, not per user), each
 logged in with a fresh session whose token is written to a sessions file for `socialnet load`.
 Users 2k and 2k+1 follow each other (the `direct` scenario's pairs); every user is a member of
-the first group (the `group` scenario's room); posts are spread over the authors, mostly public.
+the first group (the `group` scenario's room); posts are spread over the authors, mostly public,
+each a few words from a made-up vocabulary (for full-text search).
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ class SeedPlan:
     posts: int = 0
     groups: int = 1
     prefix: str = "load"
+
+
+# Post bodies are words drawn from a vocabulary of made-up ones, so that a full-text search
+# finds what a real one would: a word is in about one post in a few hundred.
+SYLLABLES = ("ka", "lo", "mi", "ren", "tu", "sa", "vo", "ne", "di", "pra", "gor", "el")
+VOCABULARY = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:10]]
+WORDS_PER_POST = 8
+
+
+def post_body(rng: random.Random) -> str:
+    return " ".join(rng.choice(VOCABULARY) for _ in range(WORDS_PER_POST))
 
 
 def email_of(prefix: str, n: int) -> str:
@@ -96,14 +108,16 @@ async def seed(conn: asyncpg.Connection, plan: SeedPlan, password_hash: str) -> 
             privacies = [
                 "public" if rng.random() < 0.7 else "almost_private" for _ in range(plan.posts)
             ]
+            bodies = [post_body(rng) for _ in range(plan.posts)]
             await conn.execute(
                 """
                 INSERT INTO posts (author_id, body, privacy)
-                SELECT a, 'Load post ' || n, p
-                FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(a, p, n)
+                SELECT a, 'Load post ' || n || ': ' || b, p
+                FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS t(a, p, b, n)
                 """,
                 authors,
                 privacies,
+                bodies,
             )
 
         tokens = [sessions.new_token() for _ in ids]

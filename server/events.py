@@ -15,11 +15,22 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 __all__ = [
+    "BlockChanged",
+    "CommentCounts",
+    "CommentDeleted",
+    "CommentEdited",
+    "CommentPublished",
     "Event",
     "EventAnswered",
+    "FollowChanged",
     "MembershipChanged",
     "MessageStored",
     "Notified",
+    "PostCounts",
+    "PostDeleted",
+    "PostEdited",
+    "PostEvent",
+    "PostPublished",
     "PresenceChanged",
     "PresenceSnapshot",
     "PresenceSyncRequested",
@@ -158,6 +169,103 @@ class MembershipChanged(Event):
     group_id: int
     user_id: int
     member: bool
+
+
+# --- posts and comments --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostEvent(Event):
+    """An event about a post, carrying what a router needs to decide, without a query, who may
+    see the post (server/db/visibility.py, PostFacts): its author, its group, its privacy and,
+    for a private post, the followers its author picked (at most 1,000)."""
+
+    post_id: int
+    author_id: int
+    group_id: int | None
+    privacy: str
+    viewer_ids: tuple[int, ...]
+
+
+@_event("post_published")
+class PostPublished(PostEvent):
+    """A new post, for the feeds it belongs to. `post` is its `<post>` without my_reaction,
+    which each reader keeps for themself."""
+
+    post: dict
+    author_public: bool  # whether the author's profile is public (their profile's feed)
+
+
+@_event("post_edited")
+class PostEdited(PostEvent):
+    """A post was edited; `was_privacy` and `was_viewer_ids` say who could see it before, so
+    that those who lose sight of it hear that it is gone."""
+
+    post: dict
+    was_privacy: str
+    was_viewer_ids: tuple[int, ...]
+
+
+@_event("post_deleted")
+class PostDeleted(PostEvent):
+    """A post was deleted (its comments with it)."""
+
+
+@_event("post_counts")
+class PostCounts(PostEvent):
+    """A post's comment count or reaction counts changed."""
+
+    comments_count: int
+    reactions: dict
+
+
+@_event("comment_published")
+class CommentPublished(PostEvent):
+    comment: dict  # its `<comment>` without my_reaction
+    comment_author_id: int
+
+
+@_event("comment_edited")
+class CommentEdited(PostEvent):
+    comment: dict
+    comment_author_id: int
+
+
+@_event("comment_deleted")
+class CommentDeleted(PostEvent):
+    comment_id: int
+    comment_author_id: int
+
+
+@_event("comment_counts")
+class CommentCounts(PostEvent):
+    """A comment's reaction counts changed."""
+
+    comment_id: int
+    comment_author_id: int
+    reactions: dict
+
+
+# --- follows and blocks: what routers know of the users who watch ------------------------------
+
+
+@_event("follow")
+class FollowChanged(Event):
+    """An accepted follow began or ended."""
+
+    follower_id: int
+    followee_id: int
+    following: bool
+
+
+@_event("block")
+class BlockChanged(Event):
+    """A block began or ended (never told to the blocked person: routers only use it to decide
+    what each socket may hear)."""
+
+    blocker_id: int
+    blocked_id: int
+    blocked: bool
 
 
 # --- sockets and sessions ------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from server.realtime import bus, endpoint, presence, protocol
 from server.realtime.chat import ChatHandlers
 from server.realtime.endpoint import RealtimeServices
 from server.realtime.ephemeral import EphemeralPublisher
+from server.realtime.live import LiveHandlers
 from server.realtime.router import Router
 from server.signals import stop_on_signal
 
@@ -147,7 +148,10 @@ async def serve(
                 ephemeral=ephemeral,
                 sessions=sessions,
                 router=router,
-                handlers=ChatHandlers(db, router, writer, ephemeral, limits).table(),
+                handlers={
+                    **ChatHandlers(db, router, writer, ephemeral, limits).table(),
+                    **LiveHandlers(db, router).table(),
+                },
             )
             app = Application(http, realtime)
             async with trio.open_nursery() as service_nursery:

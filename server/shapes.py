@@ -8,6 +8,10 @@ from typing import Any
 
 import asyncpg
 
+# The reactions of API.md, in the order of the `reaction_counts` columns (server/db/schema.py):
+# a new kind goes at the end, with a migration.
+REACTION_KINDS = ("like", "love", "haha", "wow", "sad", "angry")
+
 
 def iso(moment: datetime | str | None) -> str | None:
     """A time as API.md writes it (ISO 8601, UTC, milliseconds); one already written passes."""
@@ -52,8 +56,23 @@ def card_from_row(row: asyncpg.Record, prefix: str = "") -> dict:
     }
 
 
+def person_from_row(row: asyncpg.Record) -> dict:
+    """A person in a list of people (server.db.profiles.person_columns): their card, whether
+    their profile is public, and the viewer's follow state."""
+    return {
+        **card_from_row(row),
+        "is_public": row["is_public"],
+        "follow_state": row["follow_state"],
+    }
+
+
+def reactions_json(counts: list[int]) -> dict[str, int]:
+    """`reactions`: each kind with a non-zero count, and its count."""
+    return {kind: count for kind, count in zip(REACTION_KINDS, counts, strict=True) if count}
+
+
 def post_from_row(row: asyncpg.Record) -> dict:
-    """`<post>` from a row of server.db.posts.POST_COLUMNS."""
+    """`<post>` from a row of server.db.posts.post_columns."""
     return {
         "id": row["id"],
         "author": card_from_row(row, "author_"),
@@ -62,12 +81,15 @@ def post_from_row(row: asyncpg.Record) -> dict:
         "privacy": row["privacy"],
         "group_id": row["group_id"],
         "created_at": iso(row["created_at"]),
+        "edited_at": iso(row["edited_at"]),
         "comments_count": row["comments_count"],
+        "reactions": reactions_json(row["reaction_counts"]),
+        "my_reaction": row["my_reaction"],
     }
 
 
 def comment_from_row(row: asyncpg.Record) -> dict:
-    """`<comment>` from a row of server.db.comments.COMMENT_COLUMNS."""
+    """`<comment>` from a row of server.db.comments.comment_columns."""
     return {
         "id": row["id"],
         "post_id": row["post_id"],
@@ -75,7 +97,16 @@ def comment_from_row(row: asyncpg.Record) -> dict:
         "body": row["body"],
         "image_url": media_url(row["media_id"]),
         "created_at": iso(row["created_at"]),
+        "edited_at": iso(row["edited_at"]),
+        "reactions": reactions_json(row["reaction_counts"]),
+        "my_reaction": row["my_reaction"],
     }
+
+
+def without_my_reaction(item: dict) -> dict:
+    """A `<post>` or `<comment>` for a live frame, which every reader shares: my_reaction is
+    absent (each tab keeps its own)."""
+    return {key: value for key, value in item.items() if key != "my_reaction"}
 
 
 def group_from_row(row: asyncpg.Record) -> dict:
@@ -177,6 +208,12 @@ def _notification_subject(row: asyncpg.Record) -> dict:
         }
     if kind == "post_comment":
         return {"post_id": row["post_id"], "comment_id": row["comment_id"]}
+    if kind == "reaction":
+        return {
+            "post_id": row["post_id"],
+            "comment_id": row["comment_id"],
+            "reaction": row["reaction"],
+        }
     return {}
 
 

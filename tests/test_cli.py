@@ -34,7 +34,7 @@ def test_the_load_commands_come_from_their_entry_points():
     for command in ("seed", "load", "baseline"):
         assert f"    {command} " in listed.stdout
     load = socialnet("load", "--help")
-    assert load.returncode == 0 and "{direct,feed,group,idle}" in load.stdout
+    assert load.returncode == 0 and "{direct,feed,feed-live,group,idle}" in load.stdout
 
 
 def test_without_the_load_tools_a_load_command_says_what_to_install():

@@ -56,8 +56,9 @@ async def delete_user(conn: asyncpg.Connection, user_id: int) -> None:
     sessions, reset tokens, media rows, follows both ways, follow requests both ways, group
     memberships, invitations sent and received, join requests, events they created and every
     answer to them, their event answers, posts (with their comments and picked viewers),
-    comments, messages sent and received, read markers, and notifications to them or with
-    them as the actor."""
+    comments, reactions (the caller has taken them out of the counts first), blocks either
+    way, messages sent and received, read markers, and notifications to them or with them as
+    the actor."""
     await conn.execute("DELETE FROM users WHERE id = $1", user_id)
 
 

@@ -20,7 +20,7 @@ SELECT kind, created_at, ref_id FROM (
     UNION ALL
     SELECT 'comment', c.created_at, c.id
     FROM comments c JOIN posts p ON p.id = c.post_id
-    WHERE c.author_id = $1 AND {visibility.post_visible("p", "$2")}
+    WHERE c.author_id = $1 AND {visibility.comment_visible("c", "p", "$2")}
     UNION ALL
     SELECT 'group_join', gm.joined_at, gm.group_id
     FROM group_members gm WHERE gm.user_id = $1

@@ -99,6 +99,21 @@ async def set_request_status(conn: asyncpg.Connection, request_id: int, status: 
     )
 
 
+async def cancel_pending_between(conn: asyncpg.Connection, one: int, other: int) -> list[int]:
+    """Cancel the pending follow requests between two people, either way; their ids."""
+    rows = await conn.fetch(
+        """
+        UPDATE follow_requests SET status = 'cancelled', answered_at = now()
+        WHERE status = 'pending' AND ((requester_id = $1 AND target_id = $2)
+                                      OR (requester_id = $2 AND target_id = $1))
+        RETURNING id
+        """,
+        one,
+        other,
+    )
+    return [row["id"] for row in rows]
+
+
 INCOMING_REQUESTS = """
 SELECT r.id, r.created_at, u.id AS user_id, u.first_name AS user_first_name,
        u.last_name AS user_last_name, u.nickname AS user_nickname, u.avatar_id AS user_avatar_id
@@ -115,12 +130,13 @@ async def select_incoming_requests(
     return await conn.fetch(INCOMING_REQUESTS, user_id, before, limit)
 
 
-# Followers and following, most recent follow first. The cursor is the other person's user id;
-# the page continues after that person's follow.
-FOLLOWERS = """
+# Followers and following, most recent follow first, without the people in a block with the
+# viewer ($4). The cursor is the other person's user id; the page continues after that person's
+# follow.
+FOLLOWERS = f"""
 SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id
 FROM follows f JOIN users u ON u.id = f.follower_id
-WHERE f.followee_id = $1 AND (
+WHERE f.followee_id = $1 AND NOT {visibility.blocks_between("u.id", "$4")} AND (
     $2::bigint IS NULL OR (f.created_at, f.follower_id) < (
         SELECT created_at, follower_id FROM follows WHERE followee_id = $1 AND follower_id = $2
     )
@@ -129,10 +145,10 @@ ORDER BY f.created_at DESC, f.follower_id DESC
 LIMIT $3
 """
 
-FOLLOWING = """
+FOLLOWING = f"""
 SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id
 FROM follows f JOIN users u ON u.id = f.followee_id
-WHERE f.follower_id = $1 AND (
+WHERE f.follower_id = $1 AND NOT {visibility.blocks_between("u.id", "$4")} AND (
     $2::bigint IS NULL OR (f.created_at, f.followee_id) < (
         SELECT created_at, followee_id FROM follows WHERE follower_id = $1 AND followee_id = $2
     )
@@ -143,12 +159,12 @@ LIMIT $3
 
 
 async def select_followers(
-    conn: asyncpg.Connection, user_id: int, before: int | None, limit: int
+    conn: asyncpg.Connection, user_id: int, viewer_id: int, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    return await conn.fetch(FOLLOWERS, user_id, before, limit)
+    return await conn.fetch(FOLLOWERS, user_id, before, limit, viewer_id)
 
 
 async def select_following(
-    conn: asyncpg.Connection, user_id: int, before: int | None, limit: int
+    conn: asyncpg.Connection, user_id: int, viewer_id: int, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    return await conn.fetch(FOLLOWING, user_id, before, limit)
+    return await conn.fetch(FOLLOWING, user_id, before, limit, viewer_id)

@@ -158,9 +158,12 @@ SELECT EXISTS (SELECT 1 FROM moved) AS moved, (SELECT count(*) FROM published) >
 """
 
 
-MOVE_DIRECT_READ = _move_read_marker("""
+# The peer must exist for the reader: not when they blocked the reader (a 404).
+MOVE_DIRECT_READ = _move_read_marker(f"""
     INSERT INTO direct_read_markers (user_id, peer_id, last_read_message_id)
-    SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+    SELECT $1, $2, $3 WHERE EXISTS (
+        SELECT 1 FROM users u WHERE u.id = $2 AND {visibility.user_visible("u.id", "$1")}
+    )
     ON CONFLICT (user_id, peer_id) DO UPDATE
     SET last_read_message_id = GREATEST(direct_read_markers.last_read_message_id, $3)
     RETURNING 1""")
@@ -208,6 +211,7 @@ JOIN messages m ON m.id = p.last_id
 JOIN users s ON s.id = m.sender_id
 JOIN users u ON u.id = p.peer_id
 LEFT JOIN direct_read_markers r ON r.user_id = $1 AND r.peer_id = p.peer_id
+WHERE {visibility.user_visible("p.peer_id", "$1")}
 """
 
 # Every group of $1 (a room exists from the group's first day), with its last message.
@@ -238,9 +242,13 @@ async def select_conversations(
     )
 
 
-MAY_MESSAGE = f"SELECT {visibility.can_message('$1', 'u.id')} FROM users u WHERE u.id = $2"
+MAY_MESSAGE = f"""
+SELECT {visibility.can_message("$1", "u.id")} FROM users u
+WHERE u.id = $2 AND {visibility.user_visible("u.id", "$1")}
+"""
 
 
 async def may_message(conn: asyncpg.Connection, sender_id: int, recipient_id: int) -> bool | None:
-    """Whether the chat rule lets `sender_id` message `recipient_id`; None for no such user."""
+    """Whether the chat rule lets `sender_id` message `recipient_id`; None for no such user
+    (or one who blocked the sender: they do not exist for them)."""
     return await conn.fetchval(MAY_MESSAGE, sender_id, recipient_id)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 import asyncpg
 
+from server.db import visibility
+
 # Everything a `<notification>` needs, in one row: the actor's card, the titles of its subject
 # and the current status of the request it is about (so `state` follows the request).
 SELECT_NOTIFICATIONS = """
@@ -17,7 +19,7 @@ SELECT n.id, n.user_id, n.kind, n.read_at IS NOT NULL AS read, n.created_at,
        n.group_invitation_id, gi.status AS group_invitation_status,
        n.group_join_request_id, gjr.status AS group_join_request_status,
        n.event_id, e.title AS event_title, e.starts_at AS event_starts_at,
-       n.post_id, n.comment_id
+       n.post_id, n.comment_id, n.reaction
 FROM notifications n
 JOIN users a ON a.id = n.actor_id
 LEFT JOIN follow_requests fr ON fr.id = n.follow_request_id
@@ -42,15 +44,19 @@ class Draft:
     event_id: int | None = None
     post_id: int | None = None
     comment_id: int | None = None
+    reaction: str | None = None
 
 
 _DRAFT_COLUMNS = [f.name for f in fields(Draft)]
-_DRAFT_TYPES = ["bigint" if name != "kind" else "text" for name in _DRAFT_COLUMNS]
+_DRAFT_TYPES = ["text" if name in ("kind", "reaction") else "bigint" for name in _DRAFT_COLUMNS]
 
-# Any number of notifications in one statement.
+# Any number of notifications in one statement; none between people in a block (SPEC.md,
+# Blocks: A no longer sees B's notifications, and A does not exist for B).
 INSERT_MANY = f"""
 INSERT INTO notifications ({", ".join(_DRAFT_COLUMNS)})
 SELECT * FROM unnest({", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_DRAFT_TYPES))})
+    AS t({", ".join(_DRAFT_COLUMNS)})
+WHERE NOT {visibility.blocks_between("t.user_id", "t.actor_id")}
 RETURNING id
 """
 
@@ -66,10 +72,27 @@ async def select_by_ids(conn: asyncpg.Connection, ids: list[int]) -> list[asyncp
     )
 
 
+REACTION_NOTIFIED = """
+SELECT EXISTS (
+    SELECT 1 FROM notifications
+    WHERE user_id = $1 AND kind = 'reaction' AND actor_id = $2 AND post_id = $3
+      AND comment_id IS NOT DISTINCT FROM $4
+)
+"""
+
+
+async def reaction_notified(
+    conn: asyncpg.Connection, user_id: int, actor_id: int, post_id: int, comment_id: int | None
+) -> bool:
+    """Whether `user_id` was already told of a reaction of `actor_id` to this post (comment)."""
+    return await conn.fetchval(REACTION_NOTIFIED, user_id, actor_id, post_id, comment_id)
+
+
 LIST = (
     SELECT_NOTIFICATIONS
-    + """
+    + f"""
 WHERE n.user_id = $1 AND (NOT $2 OR n.read_at IS NULL) AND ($3::bigint IS NULL OR n.id < $3)
+  AND NOT {visibility.blocks_between("n.user_id", "n.actor_id")}
 ORDER BY n.id DESC
 LIMIT $4
 """
@@ -82,10 +105,11 @@ async def select_list(
     return await conn.fetch(LIST, user_id, unread_only, before, limit)
 
 
-UNREAD_COUNTS = """
-SELECT user_id, count(*) AS unread FROM notifications
-WHERE user_id = ANY($1::bigint[]) AND read_at IS NULL
-GROUP BY user_id
+UNREAD_COUNTS = f"""
+SELECT n.user_id, count(*) AS unread FROM notifications n
+WHERE n.user_id = ANY($1::bigint[]) AND n.read_at IS NULL
+  AND NOT {visibility.blocks_between("n.user_id", "n.actor_id")}
+GROUP BY n.user_id
 """
 
 

@@ -16,10 +16,11 @@ SELECT u.id, u.email, u.first_name, u.last_name, u.date_of_birth, u.nickname, u.
            WHERE requester_id = $2 AND target_id = u.id AND status = 'pending'
        ) AS requested,
        {visibility.follows("u.id", "$2")} AS follows_you,
+       {visibility.blocked("$2", "u.id")} AS blocked,
        (SELECT count(*) FROM follows WHERE followee_id = u.id) AS followers_count,
        (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count
 FROM users u
-WHERE u.id = $1
+WHERE u.id = $1 AND {visibility.user_visible("u.id", "$2")}
 """
 
 
@@ -30,32 +31,41 @@ async def select_profile(
 
 
 CAN_VIEW_PROFILE = f"""
-SELECT {visibility.profile_visible("u", "$2")} FROM users u WHERE u.id = $1
+SELECT {visibility.profile_visible("u", "$2")} FROM users u
+WHERE u.id = $1 AND {visibility.user_visible("u.id", "$2")}
 """
 
 
 async def can_view_profile(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool | None:
-    """None when the user does not exist."""
+    """None when the user does not exist (for the viewer: not when they blocked the viewer)."""
     return await conn.fetchval(CAN_VIEW_PROFILE, user_id, viewer_id)
 
 
+def person_columns(viewer: str) -> str:
+    """A person in a list of people, from users `u`: their card, whether the profile is public
+    and the viewer's follow state, so a list needs no query per person."""
+    return f"""
+    u.id, u.first_name, u.last_name, u.nickname, u.avatar_id, u.is_public,
+    CASE
+        WHEN u.id = {viewer} THEN 'self'
+        WHEN {visibility.follows(viewer, "u.id")} THEN 'following'
+        WHEN EXISTS (
+            SELECT 1 FROM follow_requests
+            WHERE requester_id = {viewer} AND target_id = u.id AND status = 'pending'
+        ) THEN 'requested'
+        ELSE 'none'
+    END AS follow_state
+"""
+
+
 # Search by first name, last name, full name or nickname; everyone when the query is empty.
-# Each row carries the viewer's follow state, so a result list needs no query per person.
 SEARCH = f"""
-SELECT u.id, u.first_name, u.last_name, u.nickname, u.avatar_id, u.is_public,
-       CASE
-           WHEN u.id = $2 THEN 'self'
-           WHEN {visibility.follows("$2", "u.id")} THEN 'following'
-           WHEN EXISTS (
-               SELECT 1 FROM follow_requests
-               WHERE requester_id = $2 AND target_id = u.id AND status = 'pending'
-           ) THEN 'requested'
-           ELSE 'none'
-       END AS follow_state
+SELECT {person_columns("$2")}
 FROM users u
 WHERE ($1 = '' OR u.first_name ILIKE $1 ESCAPE '\\' OR u.last_name ILIKE $1 ESCAPE '\\'
        OR u.nickname ILIKE $1 ESCAPE '\\'
        OR (u.first_name || ' ' || u.last_name) ILIKE $1 ESCAPE '\\')
+  AND NOT {visibility.blocks_between("u.id", "$2")}
   AND ($3::bigint IS NULL OR u.id < $3)
 ORDER BY u.id DESC
 LIMIT $4

@@ -28,6 +28,8 @@ from sqlalchemy import (
     text,
 )
 
+from server.shapes import REACTION_KINDS
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -56,6 +58,71 @@ def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstra
     return CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
+# Full-text search (server/db/search.py): one document per searchable row, GIN-indexed by
+# expression; a query matches with the same expression, or the planner cannot use the index.
+# Written as Postgres prints them back (parentheses, casts), so that the migration test's
+# comparison of the indexes with this metadata holds.
+SEARCH_CONFIG = "'simple'::regconfig"
+
+
+def _prefixed(alias: str) -> str:
+    return f"{alias}." if alias else ""
+
+
+def person_document(user: str = "") -> str:
+    u = _prefixed(user)
+    words = f"((({u}first_name || ' '::text) || {u}last_name) || ' '::text)"
+    return f"to_tsvector({SEARCH_CONFIG}, {words} || COALESCE({u}nickname, ''::text))"
+
+
+def group_document(group: str = "") -> str:
+    g = _prefixed(group)
+    return f"to_tsvector({SEARCH_CONFIG}, ({g}title || ' '::text) || {g}description)"
+
+
+def post_document(post: str = "") -> str:
+    return f"to_tsvector({SEARCH_CONFIG}, {_prefixed(post)}body)"
+
+
+def _search_index(name: str, document: str) -> Index:
+    return Index(name, text(document), postgresql_using="gin")
+
+
+def _reaction_counts() -> list:
+    """How many people reacted with each kind, in the order of REACTION_KINDS, kept by the
+    write that adds, changes or withdraws a reaction (server/db/reactions.py): a page of posts
+    reads its counts from its own rows, however many reactions there are."""
+    zeros = "{" + ",".join("0" for _ in REACTION_KINDS) + "}"
+    return [
+        Column(
+            "reaction_counts",
+            ARRAY(Integer),
+            nullable=False,
+            server_default=text(f"'{zeros}'"),
+        ),
+        CheckConstraint(
+            f"cardinality(reaction_counts) = {len(REACTION_KINDS)}", name="reaction_counts"
+        ),
+    ]
+
+
+def _reactions(name: str, target: str) -> Table:
+    """One reaction per person per post (or comment); the "who reacted" list pages by time."""
+    column = f"{target[:-1]}_id"
+    return Table(
+        name,
+        metadata,
+        Column(column, BigInteger, ForeignKey(f"{target}.id", ondelete="CASCADE"), nullable=False),
+        _user_fk("user_id"),
+        Column("kind", Text, nullable=False),
+        _created_at(),
+        PrimaryKeyConstraint(column, "user_id"),
+        _enum_check("kind", REACTION_KINDS, "kind"),
+        Index(None, column, "created_at", "user_id"),
+        Index(None, "user_id"),
+    )
+
+
 REQUEST_STATUSES = ("pending", "accepted", "declined", "cancelled")
 POST_PRIVACIES = ("public", "almost_private", "private")
 EVENT_RESPONSES = ("going", "not_going")
@@ -70,6 +137,7 @@ NOTIFICATION_KINDS = (
     "group_invitation_accepted",
     "group_event",
     "post_comment",
+    "reaction",
 )
 
 # --- people and sessions --------------------------------------------------------------------
@@ -96,6 +164,7 @@ users = Table(
     Column("is_public", Boolean, nullable=False, server_default=text("true")),
     _created_at(),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+    _search_index("ix_users_search", person_document()),
     # Deleting a media row checks this key; so does the sweep of unused rows.
     Index(None, "avatar_id"),
 )
@@ -232,6 +301,17 @@ follow_requests = Table(
     Index(None, "target_id", "status"),
 )
 
+blocks = Table(
+    "blocks",
+    metadata,
+    _user_fk("blocker_id"),
+    _user_fk("blocked_id"),
+    _created_at(),
+    PrimaryKeyConstraint("blocker_id", "blocked_id"),
+    CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+    Index(None, "blocked_id", "blocker_id"),
+)
+
 # --- groups -----------------------------------------------------------------------------------
 
 groups = Table(
@@ -243,6 +323,7 @@ groups = Table(
     _user_fk("creator_id"),
     _created_at(),
     Index(None, "creator_id"),
+    _search_index("ix_groups_search", group_document()),
 )
 
 group_members = Table(
@@ -334,10 +415,19 @@ posts = Table(
     Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
     Column("privacy", Text, nullable=False),
     _created_at(),
+    Column("edited_at", DateTime(timezone=True)),
+    *_reaction_counts(),
     _enum_check("privacy", POST_PRIVACIES, "privacy"),
     Index(None, "author_id", "id"),
     Index(None, "group_id", "id"),
     Index(None, "media_id"),
+    # Explore, newest first: every public post outside groups.
+    Index(
+        "ix_posts_public_outside_groups",
+        "id",
+        postgresql_where=text("privacy = 'public' AND group_id IS NULL"),
+    ),
+    _search_index("ix_posts_search", post_document()),
 )
 
 post_viewers = Table(
@@ -358,10 +448,15 @@ comments = Table(
     Column("body", Text, nullable=False, server_default=text("''")),
     Column("media_id", BigInteger, ForeignKey("media.id", ondelete="SET NULL")),
     _created_at(),
+    Column("edited_at", DateTime(timezone=True)),
+    *_reaction_counts(),
     Index(None, "post_id", "id"),
     Index(None, "author_id", "id"),
     Index(None, "media_id"),
 )
+
+post_reactions = _reactions("post_reactions", "posts")
+comment_reactions = _reactions("comment_reactions", "comments")
 
 # --- chat -------------------------------------------------------------------------------------
 
@@ -417,9 +512,12 @@ notifications = Table(
     _subject_fk("event_id", "events"),
     _subject_fk("post_id", "posts"),
     _subject_fk("comment_id", "comments"),
+    # The kind of a `reaction` notification's reaction (the first one; a change is not news).
+    Column("reaction", Text),
     Column("read_at", DateTime(timezone=True)),
     _created_at(),
     _enum_check("kind", NOTIFICATION_KINDS, "kind"),
+    _enum_check("reaction", REACTION_KINDS, "reaction"),
     Index(None, "user_id", "id"),
     Index("ix_notifications_unread", "user_id", postgresql_where=text("read_at IS NULL")),
 )

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import asyncpg
 
+from server.db import visibility
 from server.db.rows import from_record, frozen
 
 
@@ -80,8 +81,24 @@ async def is_public(conn: asyncpg.Connection, user_id: int) -> bool | None:
     return await conn.fetchval("SELECT is_public FROM users WHERE id = $1", user_id)
 
 
-async def user_exists(conn: asyncpg.Connection, user_id: int) -> bool:
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", user_id)
+EXISTS_FOR = f"""
+SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND {visibility.user_visible("u.id", "$2")})
+"""
+
+
+async def exists_for(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool:
+    """Whether the user exists for the viewer (not for someone they blocked)."""
+    return await conn.fetchval(EXISTS_FOR, user_id, viewer_id)
+
+
+IS_PUBLIC_FOR = f"""
+SELECT u.is_public FROM users u WHERE u.id = $1 AND {visibility.user_visible("u.id", "$2")}
+"""
+
+
+async def is_public_for(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool | None:
+    """Whether the profile is public; None when the user does not exist for the viewer."""
+    return await conn.fetchval(IS_PUBLIC_FOR, user_id, viewer_id)
 
 
 async def select_user(conn: asyncpg.Connection, user_id: int) -> User | None:
@@ -134,6 +151,25 @@ FROM users u WHERE u.id = $1
 
 async def select_socket_context(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(SOCKET_CONTEXT, user_id)
+
+
+# What deciding what a user may see takes, beyond their groups: whom they follow and the blocks
+# either way (the realtime router holds it for the users who watch feeds or posts).
+VIEWER = """
+SELECT ARRAY(SELECT followee_id FROM follows WHERE follower_id = $1) AS following,
+       ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = $1) AS blocking,
+       ARRAY(SELECT blocker_id FROM blocks WHERE blocked_id = $1) AS blocked_by
+"""
+
+
+async def select_viewer(conn: asyncpg.Connection, user_id: int) -> visibility.Viewer:
+    row = await conn.fetchrow(VIEWER, user_id)
+    return visibility.Viewer(
+        user_id,
+        following=set(row["following"]),
+        blocking=set(row["blocking"]),
+        blocked_by=set(row["blocked_by"]),
+    )
 
 
 COMPLETE_PROFILE = f"""

@@ -28,7 +28,7 @@ import trio
 
 from server import media
 from server.db import account_data as rows
-from server.db import users
+from server.db import reactions, users
 from server.db.database import Database
 from server.domain.credentials import verify_own_password
 from server.domain.media_sweeper import MediaSweeper
@@ -51,6 +51,8 @@ async def _delete(conn: asyncpg.Connection, user_id: int) -> list[tuple[str, str
             await rows.set_creator(conn, group_id, heir)
     files = await rows.own_files(conn, user_id)
     await end_sessions_of(conn, user_id, keep=None)
+    # Counts kept on the reacted rows would not follow the cascade.
+    await reactions.uncount_all_of(conn, user_id)
     await rows.delete_user(conn, user_id)
     return files
 

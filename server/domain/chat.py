@@ -78,7 +78,7 @@ def announce(conn: asyncpg.Connection, row: asyncpg.Record, *, skip: str | None)
 async def direct_history(
     conn: asyncpg.Connection, viewer_id: int, peer_id: int, before: int | None, limit: int
 ):
-    if not await users.user_exists(conn, peer_id):
+    if not await users.exists_for(conn, peer_id, viewer_id):
         raise NotFound("No such user.")
     return await messages.select_direct_history(conn, viewer_id, peer_id, before, limit)
 

@@ -13,15 +13,34 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import follows, users
+from server.db import blocks, follows, users
 from server.db import notifications as notification_rows
+from server.db.database import emit
 from server.domain.answers import needs_answer, status_for
 from server.domain.notifications import Draft, notify, push_updates
-from server.errors import NotFound, ValidationError
+from server.errors import Conflict, NotFound, ValidationError
+from server.events import FollowChanged
 
 
-async def _target_is_public(conn: asyncpg.Connection, user_id: int) -> bool:
-    is_public = await users.is_public(conn, user_id)
+async def start_following(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    """Store an accepted follow; True when it is new (the routers hear of it: what their
+    watching users may see changes)."""
+    if not await follows.insert_follow(conn, follower_id, followee_id):
+        return False
+    emit(conn, FollowChanged(follower_id, followee_id, following=True))
+    return True
+
+
+async def stop_following(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    if not await follows.delete_follow(conn, follower_id, followee_id):
+        return False
+    emit(conn, FollowChanged(follower_id, followee_id, following=False))
+    return True
+
+
+async def _target_is_public(conn: asyncpg.Connection, user_id: int, viewer_id: int) -> bool:
+    """404 for no such user, as for one who blocked the viewer."""
+    is_public = await users.is_public_for(conn, user_id, viewer_id)
     if is_public is None:
         raise NotFound("No such user.")
     return is_public
@@ -31,11 +50,13 @@ async def follow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> st
     """Follow a public profile at once, or ask a private one. Returns the new follow_state."""
     if viewer_id == target_id:
         raise ValidationError("You cannot follow yourself.", fields={"user_id": "yourself"})
-    is_public = await _target_is_public(conn, target_id)
+    is_public = await _target_is_public(conn, target_id, viewer_id)
+    if await blocks.between(conn, viewer_id, target_id):
+        raise Conflict("You blocked this person: unblock them first.")
     if await follows.is_following(conn, viewer_id, target_id):
         return "following"
     if is_public:
-        if await follows.insert_follow(conn, viewer_id, target_id):
+        if await start_following(conn, viewer_id, target_id):
             await notify(conn, Draft(user_id=target_id, kind="new_follower", actor_id=viewer_id))
         return "following"
     if await follows.select_pending_request(conn, viewer_id, target_id) is None:
@@ -55,8 +76,8 @@ async def follow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> st
 
 async def unfollow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> None:
     """Stop following, or withdraw a pending request (its notification disappears too)."""
-    await _target_is_public(conn, target_id)
-    if await follows.delete_follow(conn, viewer_id, target_id):
+    await _target_is_public(conn, target_id, viewer_id)
+    if await stop_following(conn, viewer_id, target_id):
         return
     request = await follows.select_pending_request(conn, viewer_id, target_id)
     if request is not None:
@@ -65,8 +86,8 @@ async def unfollow(conn: asyncpg.Connection, viewer_id: int, target_id: int) -> 
 
 
 async def remove_follower(conn: asyncpg.Connection, viewer_id: int, follower_id: int) -> None:
-    await _target_is_public(conn, follower_id)
-    await follows.delete_follow(conn, follower_id, viewer_id)
+    await _target_is_public(conn, follower_id, viewer_id)
+    await stop_following(conn, follower_id, viewer_id)
 
 
 async def answer_request(
@@ -83,7 +104,7 @@ async def answer_request(
         return request.id, wanted
     await follows.set_request_status(conn, request.id, wanted)
     if accept:
-        await follows.insert_follow(conn, request.requester_id, viewer_id)
+        await start_following(conn, request.requester_id, viewer_id)
         await notify(
             conn, Draft(user_id=request.requester_id, kind="follow_accepted", actor_id=viewer_id)
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db import groups, users
+from server.db import blocks, groups, users
 from server.db import notifications as notification_rows
 from server.db.database import emit
 from server.domain.answers import needs_answer, status_for
@@ -72,8 +72,10 @@ async def _join(conn: asyncpg.Connection, group_id: int, user_id: int) -> None:
 async def invite(conn: asyncpg.Connection, viewer_id: int, group_id: int, invitee_id: object):
     invitee_id = parse_id(invitee_id, field="user_id", message="a user id")
     await require_member(conn, group_id, viewer_id, write=True)
-    if not await users.user_exists(conn, invitee_id):
+    if not await users.exists_for(conn, invitee_id, viewer_id):
         raise NotFound("No such user.")
+    if await blocks.between(conn, viewer_id, invitee_id):
+        raise Forbidden("You blocked this person.")
     if await groups.is_member(conn, group_id, invitee_id):
         raise Conflict("Already a member of this group.")
     existing = await groups.pending_invitation(conn, group_id, invitee_id)

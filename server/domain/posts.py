@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from server.db import comments, follows, media, posts, users
+from server import events
+from server.db import blocks, comments, follows, media, posts, users
+from server.db.database import emit
 from server.domain.groups import require_member
 from server.domain.inputs import clean_text, id_from_text
 from server.domain.notifications import Draft, notify
 from server.errors import Forbidden, NotFound, ValidationError
 from server.media import StoredImage
+from server.shapes import comment_from_row, post_from_row, reactions_json, without_my_reaction
 
 MAX_POST_LENGTH = 5000
 MAX_COMMENT_LENGTH = 2000
@@ -61,11 +64,95 @@ async def _check_group_member(conn: asyncpg.Connection, group_id: int, user_id: 
     await require_member(conn, group_id, user_id, write=True, refusal=refusal)
 
 
-async def _check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
+async def check_followers(conn: asyncpg.Connection, author_id: int, picked: tuple[int, ...]):
+    """Each picked viewer of a private post must follow its author (at creation, at an edit
+    that picks them)."""
     strangers = set(picked) - await follows.followers_among(conn, author_id, list(picked))
     if strangers:
         listed = ", ".join(str(user) for user in sorted(strangers))
         raise ValidationError(fields={"viewer_ids": f"not among your followers: {listed}"})
+
+
+async def emit_about_post(
+    conn: asyncpg.Connection,
+    event_type: type[events.PostEvent],
+    *,
+    post_id: int,
+    author_id: int,
+    group_id: int | None,
+    privacy: str,
+    viewer_ids: tuple[int, ...] | None = None,
+    **fields: object,
+) -> None:
+    """Publish an event about a post with the facts that decide who hears of it (its picked
+    viewers read when the caller does not know them)."""
+    if viewer_ids is None:
+        private = group_id is None and privacy == "private"
+        viewer_ids = tuple(await posts.select_viewer_ids(conn, post_id)) if private else ()
+    emit(conn, event_type(post_id, author_id, group_id, privacy, viewer_ids, **fields))
+
+
+async def emit_counts(
+    conn: asyncpg.Connection, *, post_id: int, author_id: int, group_id: int | None, privacy: str
+) -> None:
+    """A post's counts changed (a comment came or went, a reaction moved): its watchers hear
+    the counts now."""
+    counts = await posts.select_counts(conn, post_id)
+    await emit_about_post(
+        conn,
+        events.PostCounts,
+        post_id=post_id,
+        author_id=author_id,
+        group_id=group_id,
+        privacy=privacy,
+        comments_count=counts["comments_count"],
+        reactions=reactions_json(counts["reaction_counts"]),
+    )
+
+
+def post_facts(post: asyncpg.Record) -> dict:
+    """The facts of a post's row (server.db.posts.post_columns) that emit_counts takes."""
+    return {
+        "post_id": post["id"],
+        "author_id": post["author_id"],
+        "group_id": post["group_id"],
+        "privacy": post["privacy"],
+    }
+
+
+def comment_post_facts(comment: asyncpg.Record) -> dict:
+    """The same of a comment's post (server.db.comments.select_visible_comment)."""
+    return {
+        "post_id": comment["post_id"],
+        "author_id": comment["post_author_id"],
+        "group_id": comment["group_id"],
+        "privacy": comment["privacy"],
+    }
+
+
+async def emit_about_comment(
+    conn: asyncpg.Connection,
+    event_type: type[events.PostEvent],
+    row: asyncpg.Record,
+    /,
+    **fields: object,
+) -> None:
+    """An event about a comment; `row` is its row from comments.select_visible_comment."""
+    await emit_about_post(
+        conn,
+        event_type,
+        **comment_post_facts(row),
+        comment_author_id=row["author_id"],
+        **fields,
+    )
+
+
+def live_post(row: asyncpg.Record) -> dict:
+    return without_my_reaction(post_from_row(row))
+
+
+def live_comment(row: asyncpg.Record) -> dict:
+    return without_my_reaction(comment_from_row(row))
 
 
 async def _image_id(conn: asyncpg.Connection, owner_id: int, image: StoredImage | None):
@@ -77,14 +164,15 @@ async def create_post(
 ) -> asyncpg.Record:
     """Check the rules, store the post; its `<post>` row."""
     privacy, picked = form.privacy, form.viewer_ids
+    author_public = await users.is_public(conn, author_id)
     if form.group_id is not None:
         # Group posts are for the group's members: privacy and picked viewers do not apply.
         await _check_group_member(conn, form.group_id, author_id)
         privacy, picked = "public", ()
     elif privacy is None:
-        privacy = "public" if await users.is_public(conn, author_id) else "almost_private"
+        privacy = "public" if author_public else "almost_private"
     if privacy == "private":
-        await _check_followers(conn, author_id, picked)
+        await check_followers(conn, author_id, picked)
     else:
         picked = ()
     post_id = await posts.insert_post(
@@ -96,26 +184,53 @@ async def create_post(
         privacy=privacy,
         viewer_ids=list(picked),
     )
-    return await posts.select_visible_post(conn, post_id, author_id)
+    post = await posts.select_visible_post(conn, post_id, author_id)
+    await emit_about_post(
+        conn,
+        events.PostPublished,
+        post_id=post_id,
+        author_id=author_id,
+        group_id=form.group_id,
+        privacy=privacy,
+        viewer_ids=tuple(picked),
+        post=live_post(post),
+        author_public=author_public,
+    )
+    return post
 
 
-async def delete_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> None:
+async def visible_post(conn: asyncpg.Connection, viewer_id: int, post_id: int) -> asyncpg.Record:
+    """The post as the viewer sees it; 404 when they may not (its existence stays hidden)."""
     post = await posts.select_visible_post(conn, post_id, viewer_id)
     if post is None:
         raise NotFound("No such post.")
-    if post["author_id"] != viewer_id:
-        raise Forbidden("Only the author can delete this post.")
-    await posts.delete_post(conn, post_id)
+    return post
+
+
+async def visible_comment(
+    conn: asyncpg.Connection, viewer_id: int, comment_id: int
+) -> asyncpg.Record:
+    comment = await comments.select_visible_comment(conn, comment_id, viewer_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
+
+
+async def refuse_blocked(conn: asyncpg.Connection, viewer_id: int, author_id: int) -> None:
+    """Nobody comments on, or reacts to, the post or comment of someone in a block with them
+    (SPEC.md, Blocks). Outside groups such content is invisible to them (a 404 already); inside
+    a shared group they see it, and may not answer it."""
+    if await blocks.between(conn, viewer_id, author_id):
+        raise Forbidden("You cannot answer this person.")
 
 
 async def create_comment(
     conn: asyncpg.Connection, author_id: int, post_id: int, body: str, image: StoredImage | None
 ) -> asyncpg.Record:
-    post = await posts.select_visible_post(conn, post_id, author_id)
-    if post is None:
-        raise NotFound("No such post.")
+    post = await visible_post(conn, author_id, post_id)
+    await refuse_blocked(conn, author_id, post["author_id"])
     media_id = await _image_id(conn, author_id, image)
-    comment = await comments.insert_comment(
+    comment_id = await comments.insert_comment(
         conn, post_id=post_id, author_id=author_id, body=body, media_id=media_id
     )
     await notify(
@@ -125,18 +240,20 @@ async def create_comment(
             kind="post_comment",
             actor_id=author_id,
             post_id=post_id,
-            comment_id=comment["id"],
+            comment_id=comment_id,
         ),
     )
+    comment = await comments.select_visible_comment(conn, comment_id, author_id)
+    await emit_about_comment(conn, events.CommentPublished, comment, comment=live_comment(comment))
+    await emit_counts(conn, **post_facts(post))
     return comment
 
 
 async def list_comments(
     conn: asyncpg.Connection, viewer_id: int, post_id: int, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    if await posts.select_visible_post(conn, post_id, viewer_id) is None:
-        raise NotFound("No such post.")
-    return await comments.select_post_comments(conn, post_id, before, limit)
+    await visible_post(conn, viewer_id, post_id)
+    return await comments.select_post_comments(conn, post_id, viewer_id, before, limit)
 
 
 async def group_posts(

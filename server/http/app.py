@@ -10,6 +10,7 @@ from werkzeug.routing import ValidationError as RoutingMismatch
 from server.domain.inputs import MAX_ID
 from server.http import (
     auth,
+    blocks,
     chats,
     client,
     errors,
@@ -22,6 +23,8 @@ from server.http import (
     notifications,
     oidc,
     posts,
+    reactions,
+    search,
     users,
 )
 from server.http.context import Services
@@ -75,7 +78,10 @@ def create_app(services: Services) -> QuartTrio:
         oidc,
         users,
         follows,
+        blocks,
         posts,
+        reactions,
+        search,
         groups,
         events,
         chats,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint
 
 from server.db import posts as post_rows
-from server.domain import posts
+from server.domain import editing, posts
 from server.errors import NotFound
 from server.http import bodies
 from server.http.context import db, viewer_id
@@ -29,10 +29,18 @@ async def create_post():
 
 
 @blueprint.get("/feed")
-async def feed():
-    """Every post I may see, mine and my groups' included, newest first."""
+async def home():
+    """Home: my posts, those of the people I follow that I may see, my groups' posts."""
     page = page_args()
-    rows = await db().run(post_rows.select_feed, viewer_id(), page.before, page.fetch)
+    rows = await db().run(post_rows.select_home, viewer_id(), page.before, page.fetch)
+    return paged(rows, page, post_from_row, lambda row: row["id"])
+
+
+@blueprint.get("/explore")
+async def explore():
+    """Every public post outside groups, newest first."""
+    page = page_args()
+    rows = await db().run(post_rows.select_explore, viewer_id(), page.before, page.fetch)
     return paged(rows, page, post_from_row, lambda row: row["id"])
 
 
@@ -45,10 +53,18 @@ async def get_post(post_id: int):
     return {"post": post_from_row(row)}
 
 
+@blueprint.patch("/posts/<id:post_id>")
+async def edit_post(post_id: int):
+    """Edit my post: its text; outside groups also its privacy and picked viewers."""
+    changes = editing.parse_post_changes(await bodies.json_object())
+    row = await db().transaction(editing.edit_post, viewer_id(), post_id, changes)
+    return {"post": post_from_row(row)}
+
+
 @blueprint.delete("/posts/<id:post_id>")
 async def delete_post(post_id: int):
-    """Delete my post (its comments and images go with it)."""
-    await db().transaction(posts.delete_post, viewer_id(), post_id)
+    """Delete my post (or, as its creator, a post of my group), with its comments."""
+    await db().transaction(editing.delete_post, viewer_id(), post_id)
     return "", 204
 
 
@@ -69,3 +85,18 @@ async def create_comment(post_id: int):
     async with open_upload(image_data, field="image") as image:
         row = await db().transaction(posts.create_comment, viewer_id(), post_id, body, image)
     return {"comment": comment_from_row(row)}, 201
+
+
+@blueprint.patch("/comments/<id:comment_id>")
+async def edit_comment(comment_id: int):
+    """Edit my comment's text."""
+    body = editing.parse_comment_changes(await bodies.json_object())
+    row = await db().transaction(editing.edit_comment, viewer_id(), comment_id, body)
+    return {"comment": comment_from_row(row)}
+
+
+@blueprint.delete("/comments/<id:comment_id>")
+async def delete_comment(comment_id: int):
+    """Delete a comment: mine, one on my post, or (as its creator) one in my group."""
+    await db().transaction(editing.delete_comment, viewer_id(), comment_id)
+    return "", 204

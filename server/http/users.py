@@ -22,7 +22,15 @@ from server.http.context import config, db, services, viewer_id
 from server.http.guards import clear_session_cookie
 from server.http.paging import page_args, paged, query_text
 from server.http.uploads import open_upload
-from server.shapes import card_from_row, iso, iso_date, me_json, media_url, post_from_row
+from server.shapes import (
+    card_from_row,
+    iso,
+    iso_date,
+    me_json,
+    media_url,
+    person_from_row,
+    post_from_row,
+)
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
 
@@ -48,6 +56,8 @@ def profile_json(row: asyncpg.Record, viewer: int) -> dict:
         "follows_you": row["follows_you"],
         "followers_count": row["followers_count"],
         "following_count": row["following_count"],
+        # Mine to undo (API.md, Blocks); whom I blocked I still see, as a card.
+        "blocked": row["blocked"],
     }
     if row["can_view"]:
         profile.update(
@@ -66,16 +76,7 @@ async def search():
     page = page_args()
     viewer = viewer_id()
     rows = await db().run(profiles.search_users, query, viewer, page.before, page.fetch)
-    return paged(
-        rows,
-        page,
-        lambda row: {
-            **card_from_row(row),
-            "is_public": row["is_public"],
-            "follow_state": row["follow_state"],
-        },
-        lambda row: row["id"],
-    )
+    return paged(rows, page, person_from_row, lambda row: row["id"])
 
 
 @blueprint.get("/<id:user_id>")
@@ -98,9 +99,10 @@ async def _profile_list(user_id: int, read, to_json, cursor):
 @blueprint.get("/<id:user_id>/followers")
 async def followers(user_id: int):
     """Who follows this person, most recent first."""
+    viewer = viewer_id()
     return await _profile_list(
         user_id,
-        lambda conn, page: follows.select_followers(conn, user_id, page.before, page.fetch),
+        lambda conn, page: follows.select_followers(conn, user_id, viewer, page.before, page.fetch),
         card_from_row,
         lambda row: row["id"],
     )
@@ -109,9 +111,10 @@ async def followers(user_id: int):
 @blueprint.get("/<id:user_id>/following")
 async def following(user_id: int):
     """Whom this person follows, most recent first."""
+    viewer = viewer_id()
     return await _profile_list(
         user_id,
-        lambda conn, page: follows.select_following(conn, user_id, page.before, page.fetch),
+        lambda conn, page: follows.select_following(conn, user_id, viewer, page.before, page.fetch),
         card_from_row,
         lambda row: row["id"],
     )

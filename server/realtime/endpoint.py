@@ -48,7 +48,7 @@ class RealtimeServices:
     router: Router
     # Typing and presence leave without a round trip of the socket's own.
     ephemeral: EphemeralPublisher
-    # Client frame type -> handler (server/realtime/chat.py registers the chat frames).
+    # Client frame type -> handler (server/realtime/chat.py the chat frames, live.py `watch`).
     handlers: dict = field(default_factory=dict)
 
 

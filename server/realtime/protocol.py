@@ -78,7 +78,22 @@ class ChatRead:
     up_to: int
 
 
-ClientFrame = Ping | ChatSend | ChatTyping | ChatRead
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """What the tab shows: feeds ("home", "explore", "user:<id>", "group:<id>") and posts.
+    Each frame replaces the previous set."""
+
+    feeds: frozenset[str]
+    posts: frozenset[int]
+
+
+ClientFrame = Ping | ChatSend | ChatTyping | ChatRead | Watch
+
+# At most this many feeds and posts watched by one socket (API.md).
+MAX_WATCHED_FEEDS = 10
+MAX_WATCHED_POSTS = 500
+FEEDS = ("home", "explore")
+FEEDS_OF = ("user", "group")  # "user:<id>", "group:<id>"
 
 
 def _id(value: Any) -> int:
@@ -103,6 +118,31 @@ def _conversation(value: Any) -> Target:
     raise ProtocolError("bad_frame")
 
 
+def _feed(value: Any) -> str:
+    """A feed's name, canonical ("user:7", not "user:007")."""
+    if value in FEEDS:
+        return value
+    if isinstance(value, str):
+        kind, _, ident = value.partition(":")
+        if kind in FEEDS_OF and ident.isascii() and ident.isdigit() and len(ident) <= 19:
+            return f"{kind}:{_id(int(ident))}"
+    raise ProtocolError("bad_frame")
+
+
+def _bounded_list(value: Any, limit: int) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > limit:
+        raise ProtocolError("bad_frame")
+    return value
+
+
+def _watch(data: dict) -> Watch:
+    feeds = frozenset(_feed(f) for f in _bounded_list(data.get("feeds"), MAX_WATCHED_FEEDS))
+    posts = frozenset(_id(p) for p in _bounded_list(data.get("posts"), MAX_WATCHED_POSTS))
+    return Watch(feeds, posts)
+
+
 def _client_msg_id(value: Any) -> str | None:
     try:
         return parse_client_msg_id(value)
@@ -120,6 +160,7 @@ CLIENT_FRAMES: dict[str, Callable[[dict], ClientFrame]] = {
     "chat.read": lambda data: ChatRead(
         _conversation(data.get("conversation")), _id(data.get("up_to"))
     ),
+    "watch": _watch,
 }
 
 
@@ -229,6 +270,56 @@ class EventResponseFrame(ServerFrame):
     event: dict
     user_id: int
     response: str
+
+
+@_server_frame("post.new")
+class PostNewFrame(ServerFrame):
+    """A new post in a feed the socket watches. `post` without my_reaction: each tab keeps
+    its own."""
+
+    feed: str
+    post: dict
+
+
+@_server_frame("post.edited")
+class PostEditedFrame(ServerFrame):
+    post: dict
+
+
+@_server_frame("post.deleted")
+class PostDeletedFrame(ServerFrame):
+    """A watched post was deleted, or an edit took it out of the viewer's sight."""
+
+    post_id: int
+
+
+@_server_frame("post.counts")
+class PostCountsFrame(ServerFrame):
+    post_id: int
+    comments_count: int
+    reactions: dict
+
+
+@_server_frame("comment.new")
+class CommentNewFrame(ServerFrame):
+    comment: dict
+
+
+@_server_frame("comment.edited")
+class CommentEditedFrame(ServerFrame):
+    comment: dict
+
+
+@_server_frame("comment.deleted")
+class CommentDeletedFrame(ServerFrame):
+    post_id: int
+    comment_id: int
+
+
+@_server_frame("comment.counts")
+class CommentCountsFrame(ServerFrame):
+    comment_id: int
+    reactions: dict
 
 
 def dump_server_frame(frame: ServerFrame) -> str:

@@ -33,6 +33,8 @@ import trio
 
 from server import events
 from server.realtime import protocol
+from server.realtime.indexes import discard
+from server.realtime.live import LiveFeeds
 from server.realtime.presence_board import PresenceBoard
 from server.realtime.protocol import ServerFrame
 from server.shapes import conversation, message_without_conversation
@@ -85,6 +87,12 @@ class Router:
         self._no_sockets.set()
         # Whether the bus is delivering: sockets are accepted only while it is.
         self.bus_ready = False
+        # What sockets watch, and who hears of each post (server/realtime/live.py).
+        self.live = LiveFeeds(
+            groups_of=lambda user_id: self._groups_of.get(user_id, ()),
+            members_here=lambda group_id: self._online_members.get(group_id, ()),
+            sockets_of=lambda user_id: self._by_user.get(user_id, ()),
+        )
         self._bus_ready_event = trio.Event()
         send, receive = trio.open_memory_channel[events.Event](INBOX_SIZE)
         self._inbox_send = send
@@ -110,7 +118,7 @@ class Router:
         if connection not in self._by_user.get(user_id, ()):
             return  # closed meanwhile
         for group_id in self._groups_of.pop(user_id, ()):
-            _discard(self._online_members, group_id, user_id)
+            discard(self._online_members, group_id, user_id)
         for group_id in group_ids:
             self._add_member(group_id, user_id)
         for change in self._loading.get(user_id, ()):
@@ -132,13 +140,15 @@ class Router:
         sockets = self._by_user.get(user_id)
         if sockets is None or connection not in sockets:
             return
-        _discard(self._by_user, user_id, connection)
-        _discard(self._by_session, connection.session_id, connection)
+        discard(self._by_user, user_id, connection)
+        discard(self._by_session, connection.session_id, connection)
+        self.live.unwatch(connection)
         if user_id not in self._by_user:  # the user's last socket here closed
             for group_id in self._groups_of.pop(user_id, ()):
-                _discard(self._online_members, group_id, user_id)
+                discard(self._online_members, group_id, user_id)
             self._loading.pop(user_id, None)
             self._loads_pending.pop(user_id, None)
+            self.live.forget_user(user_id)
         if not self._by_user:
             self._no_sockets.set()
 
@@ -149,6 +159,9 @@ class Router:
     def _add_member(self, group_id: int, user_id: int) -> None:
         self._groups_of.setdefault(user_id, set()).add(group_id)
         self._online_members.setdefault(group_id, set()).add(user_id)
+
+    def is_registered(self, connection: Connection) -> bool:
+        return connection in self._by_user.get(connection.user_id, ())
 
     def is_online(self, user_id: int) -> bool:
         """Whether `user_id` has a socket open on any process (as the bus has told us)."""
@@ -274,6 +287,13 @@ class Router:
                 outcome = Outcome(recipients=1, reached=self._close_session(session_id))
             case events.SessionsEnded(user_id=user_id, keep=keep):
                 outcome = Outcome(recipients=1, reached=self._close_sessions_of(user_id, keep))
+            case events.PostEvent():
+                outcome = Outcome()
+                for frame, connections in self.live.audiences(event):
+                    outcome += self._deliver_to(connections, frame)
+            case events.FollowChanged() | events.BlockChanged():
+                self.live.follow_or_block(event)
+                return
             case _:
                 log.warning("unknown event %r", event)
                 return
@@ -320,8 +340,8 @@ class Router:
         if event.member:
             self._add_member(event.group_id, event.user_id)
         else:
-            _discard(self._online_members, event.group_id, event.user_id)
-            _discard(self._groups_of, event.user_id, event.group_id)
+            discard(self._online_members, event.group_id, event.user_id)
+            discard(self._groups_of, event.user_id, event.group_id)
 
     def _presence_changed(self, event: events.PresenceChanged) -> Outcome:
         """Count the user's sockets; tell their contacts here when they come or go."""
@@ -348,6 +368,20 @@ class Router:
                 else:
                     outcome.dropped += 1
                     self.unregister(connection)  # it is closing: nothing more goes to it
+        return outcome
+
+    def _deliver_to(self, connections: list[Connection], frame: ServerFrame) -> Outcome:
+        """One frame to these sockets, encoded once (and only when there is one)."""
+        outcome = Outcome(frame_type=frame.type, recipients=len(connections))
+        if not connections:
+            return outcome
+        data = protocol.wire(frame)
+        for connection in connections:
+            if connection.deliver_nowait(data):
+                outcome.reached += 1
+            else:
+                outcome.dropped += 1
+                self.unregister(connection)
         return outcome
 
     def _close_session(self, session_id: int) -> int:
@@ -381,19 +415,10 @@ class Outcome:
         self.dropped = 0
 
     def __add__(self, other: Outcome) -> Outcome:
-        total = Outcome(self.frame_type, self.recipients + other.recipients)
+        total = Outcome(self.frame_type or other.frame_type, self.recipients + other.recipients)
         total.reached = self.reached + other.reached
         total.dropped = self.dropped + other.dropped
         return total
-
-
-def _discard(index: dict, key: object, item: object) -> None:
-    """Remove `item` from the set at `key`, and the key once its set is empty."""
-    members = index.get(key)
-    if members is not None:
-        members.discard(item)
-        if not members:
-            del index[key]
 
 
 def _summary(event: events.Event, outcome: Outcome) -> dict:
@@ -418,5 +443,7 @@ def _summary(event: events.Event, outcome: Outcome) -> dict:
             fields["kept_session_id"] = event.keep
         case events.PresenceChanged():
             fields["users"] = list(event.contacts[:20])
+        case events.PostEvent():
+            fields["post_id"] = event.post_id
     fields.update(recipients=outcome.recipients, sockets=outcome.reached, dropped=outcome.dropped)
     return fields

@@ -12,19 +12,11 @@ import trio.testing
 import trio_asyncio
 
 from server.db import bridge
-from server.db.database import open_pool
 from server.errors import Unavailable
 
 # Stands in for Quart's request context variables, which a crossing must not carry along.
 REQUEST = contextvars.ContextVar("request", default=None)
 LOCK = 720_631
-
-
-@pytest.fixture
-async def db(database_url):
-    async with trio_asyncio.open_loop():
-        async with open_pool(database_url, size=2) as pool:
-            yield pool
 
 
 async def test_the_asyncio_side_does_not_see_the_callers_context(db):

@@ -68,6 +68,7 @@ def test_the_schema_holds_every_part_of_the_product():
         "users", "sessions", "media", "follows", "follow_requests", "posts", "post_viewers",
         "comments", "groups", "group_members", "group_invitations", "group_join_requests",
         "events", "event_responses", "messages", "direct_read_markers", "notifications",
+        "post_reactions", "comment_reactions", "blocks",
         "login_failures", "address_budgets", "password_resets", "user_identities",
         "oidc_logins",
     }  # fmt: skip

@@ -60,6 +60,16 @@ async def test_feed_reads_pages(server, seeded):
     assert len(stats.latencies_ms) == 10
 
 
+async def test_feed_live_delivers_every_post_to_every_home_it_belongs_to(server, seeded):
+    """Six users in three pairs who follow each other, all watching Home: each post reaches
+    its author's Home and their partner's."""
+    stats, _ = await run(server, seeded, "feed-live")
+    assert stats.connected == 6 and stats.sent == 10 and stats.acked == 10
+    assert stats.refused == 0
+    assert stats.expected == stats.delivered == 10 * 2 and stats.lost == 0
+    assert len(stats.latencies_ms) == 20
+
+
 async def test_a_lost_delivery_fails_the_run(server, seeded):
     """The books are honest: a message nobody can receive is counted as lost."""
     stats, _ = await run_load(

@@ -67,3 +67,31 @@ async def next_notification(socket, kind: str) -> dict:
             frame = await next_frame(socket, type="notification")
             if frame["notification"]["kind"] == kind:
                 return frame["notification"]
+
+
+async def watch(socket, feeds=(), posts=()) -> None:
+    """Say what the tab shows, and wait until the server has taken it in (the socket handles
+    frames in order, so the pong comes after the watch is in place)."""
+    await socket.send_message(
+        json.dumps({"type": "watch", "feeds": list(feeds), "posts": list(posts)})
+    )
+    await ping(socket)
+
+
+async def queued_live_frames(socket) -> list[dict]:
+    """The post.* and comment.* frames queued for this socket, in order (the ping/pong ordering
+    of assert_no_frame: call it after the intended recipients got theirs)."""
+    await socket.send_message(json.dumps({"type": "ping"}))
+    frames = []
+    with trio.fail_after(FRAME_DEADLINE):
+        while True:
+            frame = json.loads(await socket.get_message())
+            if frame["type"] == "pong":
+                return frames
+            if frame["type"].startswith(("post.", "comment.")):
+                frames.append(frame)
+
+
+async def assert_no_live_frame(socket) -> None:
+    """No post.* or comment.* frame is queued for this socket."""
+    assert await queued_live_frames(socket) == []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT, parseServerFrame, pingFrame, SERVER } from './protocol.js';
+import { CLIENT, parseServerFrame, pingFrame, SERVER, watchFrame } from './protocol.js';
 
 const NOTIFICATION = {
   type: 'notification',
@@ -24,6 +24,14 @@ describe('parseServerFrame', () => {
         response: 'going'
       },
       { type: 'presence', user_id: 2, online: true },
+      { type: 'post.new', feed: 'home', post: { id: 8, reactions: {} } },
+      { type: 'post.edited', post: { id: 8, body: 'edited' } },
+      { type: 'post.deleted', post_id: 8 },
+      { type: 'post.counts', post_id: 8, comments_count: 2, reactions: { like: 3 } },
+      { type: 'comment.new', comment: { id: 4, post_id: 8 } },
+      { type: 'comment.edited', comment: { id: 4, post_id: 8 } },
+      { type: 'comment.deleted', post_id: 8, comment_id: 4 },
+      { type: 'comment.counts', comment_id: 4, reactions: {} },
       { type: 'error', code: 'bad_frame' }
     ];
     for (const frame of frames) expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
@@ -48,7 +56,11 @@ describe('parseServerFrame', () => {
       JSON.stringify({ ...NOTIFICATION, unread_count: -1 }),
       JSON.stringify({ ...NOTIFICATION, notification: { id: 'x', kind: 'follow_request' } }),
       JSON.stringify({ type: 'presence', user_id: 2, online: 'yes' }),
-      JSON.stringify({ type: 'chat.message', message: null })
+      JSON.stringify({ type: 'chat.message', message: null }),
+      JSON.stringify({ type: 'post.new', post: { id: 8 } }),
+      JSON.stringify({ type: 'post.counts', post_id: 8, comments_count: -1, reactions: {} }),
+      JSON.stringify({ type: 'comment.counts', comment_id: 4, reactions: { like: 'many' } }),
+      JSON.stringify({ type: 'comment.new', comment: { id: 4 } })
     ];
     for (const text of junk) expect(parseServerFrame(text), String(text)).toBeNull();
   });
@@ -63,5 +75,10 @@ describe('client frames', () => {
   it('builds a ping', () => {
     expect(pingFrame()).toEqual({ type: CLIENT.PING });
     expect(CLIENT.PING).toBe('ping');
+  });
+
+  it('builds a watch', () => {
+    expect(watchFrame(['home'], [3])).toEqual({ type: 'watch', feeds: ['home'], posts: [3] });
+    expect(watchFrame()).toEqual({ type: 'watch', feeds: [], posts: [] });
   });
 });
