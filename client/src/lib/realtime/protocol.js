@@ -7,7 +7,9 @@ export const CLIENT = Object.freeze({
   CHAT_SEND: 'chat.send',
   CHAT_TYPING: 'chat.typing',
   CHAT_READ: 'chat.read',
-  PING: 'ping'
+  PING: 'ping',
+  /** What the tab shows: feeds and post ids (each frame replaces the previous set). */
+  WATCH: 'watch'
 });
 
 /** Frames the server sends. */
@@ -23,6 +25,15 @@ export const SERVER = Object.freeze({
   EVENT_RESPONSE: 'event.response',
   NOTIFICATION: 'notification',
   PRESENCE: 'presence',
+  // To sockets watching a feed (post.new) or a post (the rest); never `my_reaction`.
+  POST_NEW: 'post.new',
+  POST_EDITED: 'post.edited',
+  POST_DELETED: 'post.deleted',
+  POST_COUNTS: 'post.counts',
+  COMMENT_NEW: 'comment.new',
+  COMMENT_EDITED: 'comment.edited',
+  COMMENT_DELETED: 'comment.deleted',
+  COMMENT_COUNTS: 'comment.counts',
   ERROR: 'error'
 });
 
@@ -59,6 +70,10 @@ export const RECONNECTED = 'reconnected';
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isId = (value) => Number.isInteger(value) && value > 0;
 const isString = (value) => typeof value === 'string';
+const isCount = (value) => Number.isInteger(value) && value >= 0;
+const isPost = (value) => isObject(value) && isId(value.id) && isObject(value.author);
+const isComment = (value) => isObject(value) && isId(value.id) && isId(value.post_id);
+const isCounts = (value) => isObject(value) && Object.values(value).every(isCount);
 
 // The least each type must carry for a listener to use it safely; extra fields pass through.
 const VALID = {
@@ -84,6 +99,14 @@ const VALID = {
     isId(f.user_id) &&
     isString(f.response),
   [SERVER.PRESENCE]: (f) => isId(f.user_id) && typeof f.online === 'boolean',
+  [SERVER.POST_NEW]: (f) => isString(f.feed) && isPost(f.post),
+  [SERVER.POST_EDITED]: (f) => isPost(f.post),
+  [SERVER.POST_DELETED]: (f) => isId(f.post_id),
+  [SERVER.POST_COUNTS]: (f) => isId(f.post_id) && isCount(f.comments_count) && isCounts(f.reactions),
+  [SERVER.COMMENT_NEW]: (f) => isComment(f.comment),
+  [SERVER.COMMENT_EDITED]: (f) => isComment(f.comment),
+  [SERVER.COMMENT_DELETED]: (f) => isId(f.post_id) && isId(f.comment_id),
+  [SERVER.COMMENT_COUNTS]: (f) => isId(f.comment_id) && isCounts(f.reactions),
   [SERVER.ERROR]: (f) => isString(f.code)
 };
 
@@ -105,3 +128,9 @@ export function parseServerFrame(text) {
 }
 
 export const pingFrame = () => ({ type: CLIENT.PING });
+
+/**
+ * @param {{feeds: string[], posts: number[]}} set what the tab shows ($lib/state/watch.svelte.js
+ *   bounds it as API.md does)
+ */
+export const watchFrame = ({ feeds, posts }) => ({ type: CLIENT.WATCH, feeds, posts });
