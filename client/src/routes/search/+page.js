@@ -13,12 +13,7 @@ export async function load({ url, fetch }) {
     return { q, type, results: await search({ q, type, fetch }), problem: '' };
   } catch (err) {
     if (err?.code !== 'validation_error') return loaded(Promise.reject(err));
-    const said = err.fields?.q ?? err.message;
-    return { q, type, results: null, problem: sentence(said) };
+    const said = (err.fields?.q ?? err.message).replace(/[.!?]$/, '');
+    return { q, type, results: null, problem: `Can't search for that: ${said}.` };
   }
 }
-
-const sentence = (text) => {
-  const start = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-  return /[.!?]$/.test(start) ? start : `${start}.`;
-};
