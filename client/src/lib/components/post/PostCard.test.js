@@ -254,7 +254,7 @@ describe('PostCard reactions', () => {
     const tabs = [...dialog.querySelectorAll('[role="tab"]')].map((t) => t.textContent.replace(/\s+/g, ' ').trim());
     expect(tabs).toEqual(['All 2', '👍 Like 1', '😆 Haha 1']);
     expect(dialog.querySelector('li').textContent).toContain('Bob Tester');
-    expect(dialog.querySelector('li').textContent).toContain(': Haha');
+    expect(dialog.querySelector('li a').getAttribute('aria-label')).toBe('Bob Tester, Haha');
     [...dialog.querySelectorAll('[role="tab"]')][2].click();
     await vi.waitFor(() => expect(fetch.mock.calls.map(([p]) => p)).toContain('/api/posts/4/reactions?kind=haha'));
     await vi.waitFor(() => expect(dialog.querySelectorAll('li')).toHaveLength(1));
