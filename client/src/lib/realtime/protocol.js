@@ -8,7 +8,8 @@ export const CLIENT = Object.freeze({
   CHAT_TYPING: 'chat.typing',
   CHAT_READ: 'chat.read',
   PING: 'ping',
-  /** What the tab shows: feeds and post ids (each frame replaces the previous set). */
+  /** What the tab shows: `{feeds: ['home' | 'explore' | 'user:<id>' | 'group:<id>'], posts: [id]}`
+   * (at most 10 feeds and 500 posts); each frame replaces the previous set. */
   WATCH: 'watch'
 });
 
@@ -25,9 +26,10 @@ export const SERVER = Object.freeze({
   EVENT_RESPONSE: 'event.response',
   NOTIFICATION: 'notification',
   PRESENCE: 'presence',
-  // To sockets watching a feed (post.new) or a post (the rest); never `my_reaction`.
+  /** A new post in a watched feed (`feed` says which); `my_reaction` is absent in live frames. */
   POST_NEW: 'post.new',
   POST_EDITED: 'post.edited',
+  /** A watched post was deleted, or an edit took it out of this user's sight. */
   POST_DELETED: 'post.deleted',
   POST_COUNTS: 'post.counts',
   COMMENT_NEW: 'comment.new',
@@ -71,9 +73,9 @@ const isObject = (value) => typeof value === 'object' && value !== null && !Arra
 const isId = (value) => Number.isInteger(value) && value > 0;
 const isString = (value) => typeof value === 'string';
 const isCount = (value) => Number.isInteger(value) && value >= 0;
-const isPost = (value) => isObject(value) && isId(value.id) && isObject(value.author);
+const isReactions = (value) => isObject(value) && Object.values(value).every(isCount);
+const isPost = (value) => isObject(value) && isId(value.id);
 const isComment = (value) => isObject(value) && isId(value.id) && isId(value.post_id);
-const isCounts = (value) => isObject(value) && Object.values(value).every(isCount);
 
 // The least each type must carry for a listener to use it safely; extra fields pass through.
 const VALID = {
@@ -102,11 +104,11 @@ const VALID = {
   [SERVER.POST_NEW]: (f) => isString(f.feed) && isPost(f.post),
   [SERVER.POST_EDITED]: (f) => isPost(f.post),
   [SERVER.POST_DELETED]: (f) => isId(f.post_id),
-  [SERVER.POST_COUNTS]: (f) => isId(f.post_id) && isCount(f.comments_count) && isCounts(f.reactions),
+  [SERVER.POST_COUNTS]: (f) => isId(f.post_id) && isCount(f.comments_count) && isReactions(f.reactions),
   [SERVER.COMMENT_NEW]: (f) => isComment(f.comment),
   [SERVER.COMMENT_EDITED]: (f) => isComment(f.comment),
   [SERVER.COMMENT_DELETED]: (f) => isId(f.post_id) && isId(f.comment_id),
-  [SERVER.COMMENT_COUNTS]: (f) => isId(f.comment_id) && isCounts(f.reactions),
+  [SERVER.COMMENT_COUNTS]: (f) => isId(f.comment_id) && isReactions(f.reactions),
   [SERVER.ERROR]: (f) => isString(f.code)
 };
 
@@ -130,7 +132,7 @@ export function parseServerFrame(text) {
 export const pingFrame = () => ({ type: CLIENT.PING });
 
 /**
- * @param {{feeds: string[], posts: number[]}} set what the tab shows ($lib/state/watch.svelte.js
- *   bounds it as API.md does)
+ * @param {string[]} feeds
+ * @param {number[]} posts
  */
-export const watchFrame = ({ feeds, posts }) => ({ type: CLIENT.WATCH, feeds, posts });
+export const watchFrame = (feeds = [], posts = []) => ({ type: CLIENT.WATCH, feeds, posts });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT, parseServerFrame, pingFrame, SERVER, watchFrame } from './protocol.js';
 
-const POST = { id: 4, author: { id: 1 }, body: 'Hi', reactions: { like: 2 }, comments_count: 1 };
-const COMMENT = { id: 9, post_id: 4, author: { id: 2 }, body: 'Yo', reactions: {} };
 const NOTIFICATION = {
   type: 'notification',
   notification: { id: 9, kind: 'follow_request', actor: { id: 2 }, subject: { request_id: 4 } },
@@ -26,14 +24,14 @@ describe('parseServerFrame', () => {
         response: 'going'
       },
       { type: 'presence', user_id: 2, online: true },
-      { type: 'post.new', feed: 'home', post: POST },
-      { type: 'post.edited', post: POST },
-      { type: 'post.deleted', post_id: 4 },
-      { type: 'post.counts', post_id: 4, comments_count: 0, reactions: { haha: 1 } },
-      { type: 'comment.new', comment: COMMENT },
-      { type: 'comment.edited', comment: COMMENT },
-      { type: 'comment.deleted', post_id: 4, comment_id: 9 },
-      { type: 'comment.counts', comment_id: 9, reactions: {} },
+      { type: 'post.new', feed: 'home', post: { id: 8, reactions: {} } },
+      { type: 'post.edited', post: { id: 8, body: 'edited' } },
+      { type: 'post.deleted', post_id: 8 },
+      { type: 'post.counts', post_id: 8, comments_count: 2, reactions: { like: 3 } },
+      { type: 'comment.new', comment: { id: 4, post_id: 8 } },
+      { type: 'comment.edited', comment: { id: 4, post_id: 8 } },
+      { type: 'comment.deleted', post_id: 8, comment_id: 4 },
+      { type: 'comment.counts', comment_id: 4, reactions: {} },
       { type: 'error', code: 'bad_frame' }
     ];
     for (const frame of frames) expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
@@ -59,14 +57,10 @@ describe('parseServerFrame', () => {
       JSON.stringify({ ...NOTIFICATION, notification: { id: 'x', kind: 'follow_request' } }),
       JSON.stringify({ type: 'presence', user_id: 2, online: 'yes' }),
       JSON.stringify({ type: 'chat.message', message: null }),
-      JSON.stringify({ type: 'post.new', post: POST }),
-      JSON.stringify({ type: 'post.edited', post: { id: 4 } }),
-      JSON.stringify({ type: 'post.deleted', post_id: '4' }),
-      JSON.stringify({ type: 'post.counts', post_id: 4, comments_count: 1, reactions: { like: -1 } }),
-      JSON.stringify({ type: 'post.counts', post_id: 4, reactions: {} }),
-      JSON.stringify({ type: 'comment.new', comment: { id: 9 } }),
-      JSON.stringify({ type: 'comment.deleted', comment_id: 9 }),
-      JSON.stringify({ type: 'comment.counts', comment_id: 9, reactions: null })
+      JSON.stringify({ type: 'post.new', post: { id: 8 } }),
+      JSON.stringify({ type: 'post.counts', post_id: 8, comments_count: -1, reactions: {} }),
+      JSON.stringify({ type: 'comment.counts', comment_id: 4, reactions: { like: 'many' } }),
+      JSON.stringify({ type: 'comment.new', comment: { id: 4 } })
     ];
     for (const text of junk) expect(parseServerFrame(text), String(text)).toBeNull();
   });
@@ -83,11 +77,8 @@ describe('client frames', () => {
     expect(CLIENT.PING).toBe('ping');
   });
 
-  it('builds a watch frame as API.md names it', () => {
-    expect(watchFrame({ feeds: ['home'], posts: [4, 5] })).toEqual({
-      type: 'watch',
-      feeds: ['home'],
-      posts: [4, 5]
-    });
+  it('builds a watch', () => {
+    expect(watchFrame(['home'], [3])).toEqual({ type: 'watch', feeds: ['home'], posts: [3] });
+    expect(watchFrame()).toEqual({ type: 'watch', feeds: [], posts: [] });
   });
 });

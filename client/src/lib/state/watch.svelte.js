@@ -69,7 +69,7 @@ function flush() {
   const set = watchSet([...feeds.keys()], shownPostIds());
   const text = JSON.stringify(set);
   if (text === lastSent) return;
-  if (socket.send(watchFrame(set))) lastSent = text;
+  if (socket.send(watchFrame(set.feeds, set.posts))) lastSent = text;
 }
 
 /** A new connection knows nothing of this tab: send the whole set again. */
