@@ -55,7 +55,9 @@ def test_reacting_to_a_post_and_a_comment(new_page):
     six = card.get_by_role("menu", name="Reactions")
     expect(six.get_by_role("menuitemradio")).to_have_count(6)
     expect(six.get_by_role("menuitemradio", name="Like")).to_have_attribute("aria-checked", "true")
-    six.get_by_role("menuitemradio", name="Haha").click()
+    with bob.expect_response(lambda r: r.url.endswith(f"/api/posts/{post['id']}/reaction")) as put:
+        six.get_by_role("menuitemradio", name="Haha").click()
+    assert put.value.request.method == "PUT" and put.value.status == 200
     haha = card.get_by_role("button", name="Haha", exact=True)
     expect(haha).to_have_attribute("aria-pressed", "true")
     expect(card.get_by_role("button", name=re.compile(r"^1 reaction: 1 Haha"))).to_be_visible()
@@ -78,7 +80,9 @@ def test_reacting_to_a_post_and_a_comment(new_page):
     expect(dialog).to_have_count(0)
 
     # Bob takes it back with one more click.
-    haha.click()
+    with bob.expect_response(lambda r: r.url.endswith(f"/api/posts/{post['id']}/reaction")) as gone:
+        haha.click()
+    assert gone.value.request.method == "DELETE" and gone.value.status == 204
     like = card.get_by_role("button", name="Like", exact=True)
     expect(like).to_have_attribute("aria-pressed", "false")
     expect(card.get_by_role("button", name=re.compile("reaction"))).to_have_count(0)
