@@ -245,10 +245,20 @@ export const createPost = (formData) => send('POST', '/api/posts', { form: formD
 export const getFeed = ({ before, limit, fetch } = {}) =>
   send('GET', withQuery('/api/feed', { before, limit }), { fetch });
 
+/** Every public post outside groups, newest first: `{items: [<post>], next}`. */
+export const getExplore = ({ before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/explore', { before, limit }), { fetch });
+
 /** `{post}`; 404 both when it does not exist and when the viewer may not see it. */
 export const getPost = (id, { fetch } = {}) => send('GET', `/api/posts/${id}`, { fetch });
 
-/** The author only (403 otherwise). */
+/**
+ * The author only (403 otherwise): `{body?, privacy?, viewer_ids?}` → `{post}`. A group post
+ * takes `body` alone; without `viewer_ids` a private post keeps the followers it had.
+ */
+export const editPost = (id, changes) => send('PATCH', `/api/posts/${id}`, { json: changes });
+
+/** The author, or for a group post the group's creator (403 otherwise). */
 export const deletePost = (id) => send('DELETE', `/api/posts/${id}`);
 
 /** Newest first: `{items: [<comment>], next}`. */
@@ -258,6 +268,45 @@ export const getComments = (postId, { before, limit } = {}) =>
 /** @param {FormData} formData body and/or image → `{comment}` */
 export const createComment = (postId, formData) =>
   send('POST', `/api/posts/${postId}/comments`, { form: formData });
+
+/** The author only: `{body}` → `{comment}`. */
+export const editComment = (id, body) => send('PATCH', `/api/comments/${id}`, { json: { body } });
+
+/** Its author, the post's author or, in a group, the group's creator (403 otherwise). */
+export const deleteComment = (id) => send('DELETE', `/api/comments/${id}`);
+
+// ---- Reactions (`which` is 'posts' or 'comments') ----------------------------------------
+
+/** Set my reaction (like, love, haha, wow, sad, angry) → `{post}` or `{comment}`. */
+export const react = (which, id, kind) =>
+  send('PUT', `/api/${which}/${id}/reaction`, { json: { kind } });
+
+/** Withdraw my reaction (204 also when there was none). */
+export const unreact = (which, id) => send('DELETE', `/api/${which}/${id}/reaction`);
+
+/** Who reacted, newest first, one kind or all: `{items: [{user: <card>, kind}], next}`. */
+export const getReactions = (which, id, { kind, before, limit } = {}) =>
+  send('GET', withQuery(`/api/${which}/${id}/reactions`, { kind, before, limit }));
+
+// ---- Search -------------------------------------------------------------------------------
+
+/**
+ * @param {{q: string, type: 'people' | 'groups' | 'posts', before?: number, limit?: number}} params
+ * → user cards, groups (the browse shape) or `<post>`s; 422 for a `q` outside 1 to 200 characters.
+ */
+export const search = ({ q, type, before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/search', { q, type, before, limit }), { fetch });
+
+// ---- Blocks -------------------------------------------------------------------------------
+
+/** Block someone silently (idempotent; yourself → 422). */
+export const block = (userId) => send('POST', `/api/users/${userId}/block`);
+
+export const unblock = (userId) => send('DELETE', `/api/users/${userId}/block`);
+
+/** The people I blocked, newest first: user cards. */
+export const getBlocks = ({ before, limit, fetch } = {}) =>
+  send('GET', withQuery('/api/blocks', { before, limit }), { fetch });
 
 // ---- Groups (answers that notifications carry) ------------------------------------------
 

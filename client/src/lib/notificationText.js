@@ -1,4 +1,5 @@
 // What a notification says, by kind: the words after the actor's name and where it leads.
+import { reactionOf } from '$lib/reactions.js';
 import { formatDateTime } from '$lib/time.js';
 
 const profile = (n) => `/users/${n.subject?.user_id ?? n.actor?.id}`;
@@ -30,7 +31,11 @@ const KINDS = {
     }.`,
     href: `${group(n)}?tab=events`
   }),
-  post_comment: (n) => ({ text: 'commented on your post.', href: `/posts/${n.subject.post_id}` })
+  post_comment: (n) => ({ text: 'commented on your post.', href: `/posts/${n.subject.post_id}` }),
+  reaction: (n) => ({
+    text: `reacted ${reactionOf(n.subject.reaction).emoji} to your ${n.subject.comment_id ? 'comment' : 'post'}.`,
+    href: `/posts/${n.subject.post_id}`
+  })
 };
 
 /**

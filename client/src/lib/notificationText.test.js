@@ -37,6 +37,17 @@ describe('describeNotification', () => {
     });
   });
 
+  it('says which reaction, to a post or to a comment, and leads to the post', () => {
+    expect(say('reaction', { post_id: 12, comment_id: null, reaction: 'haha' })).toEqual({
+      text: 'reacted 😆 to your post.',
+      href: '/posts/12'
+    });
+    expect(say('reaction', { post_id: 12, comment_id: 30, reaction: 'love' })).toEqual({
+      text: 'reacted ❤️ to your comment.',
+      href: '/posts/12'
+    });
+  });
+
   it('still says something for a kind it does not know, or a broken subject', () => {
     expect(say('brand_new_kind', {})).toEqual({ text: 'sent you a notification.', href: null });
     expect(say('group_invitation', undefined).href).toBeNull();

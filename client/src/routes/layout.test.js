@@ -45,9 +45,12 @@ class FakeSocket {
   constructor(url) {
     this.url = url;
     this.closed = false;
+    this.sent = [];
     FakeSocket.all.push(this);
   }
-  send() {}
+  send(text) {
+    this.sent.push(JSON.parse(text));
+  }
   close() {
     this.closed = true;
   }
@@ -96,7 +99,10 @@ describe('layout', () => {
     await vi.waitFor(() => expect(document.getElementById('content')).not.toBeNull());
     expect(document.querySelector('.brand').textContent).toBe('socialnet');
     const nav = [...document.querySelectorAll('nav[aria-label="Main"] a')].map((a) => a.textContent.trim());
-    expect(nav).toEqual(['Home', 'People', 'Groups', 'Messages']);
+    expect(nav).toEqual(['Home', 'Explore', 'People', 'Groups', 'Messages']);
+    expect(document.querySelector('form[role="search"] input[type="search"]').labels[0].textContent).toBe(
+      'Search socialnet'
+    );
     expect(document.querySelector('.first-name').textContent).toBe('Ada');
     expect(document.querySelector('a.me').getAttribute('href')).toBe('/users/1');
 
@@ -129,8 +135,9 @@ describe('layout', () => {
     await vi.waitFor(() => expect(messagesCount()).toBe('2'));
     expect(called(fetch, '/api/chats')).toBe(1);
 
-    // Live on the socket the layout opened.
+    // Live on the socket the layout opened, which at once says what the tab watches.
     FakeSocket.all[0].open();
+    await vi.waitFor(() => expect(FakeSocket.all[0].sent).toEqual([{ type: 'watch', feeds: [], posts: [] }]));
     FakeSocket.all[0].receive({ type: 'chat.message', message: message(6) });
     flushSync();
     expect(messagesCount()).toBe('3');

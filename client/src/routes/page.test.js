@@ -4,6 +4,8 @@ import { flushSync } from 'svelte';
 import { isHttpError } from '@sveltejs/kit';
 import { loadFailures, renderRoute, stubApi as routes, unmountRoute } from '$lib/testing/route.svelte.js';
 import { session } from '$lib/state/session.svelte.js';
+import { FakeSocket } from '$lib/testing/fakeSocket.svelte.js';
+import { startWatch } from '$lib/state/watch.svelte.js';
 import HomePage from './+page.svelte';
 import { load } from './+page.js';
 
@@ -165,6 +167,42 @@ describe('home page', () => {
     live[0].callback([{ isIntersecting: true }]);
     await vi.waitFor(() => expect(headings()).toEqual(['Post 9', 'Post 8']));
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('points an empty Home to Explore and People', async () => {
+    routes({ 'GET /api/feed': [200, { items: [], next: null }] });
+    await render();
+    const empty = document.querySelector('.empty');
+    expect(empty.querySelector('h3').textContent).toBe('Your feed is empty');
+    expect([...empty.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['/explore', '/people']);
+  });
+
+  it('watches "home": a new post comes in at the top, or behind "N new posts" when scrolled down', async () => {
+    routes({ 'GET /api/feed': [200, { items: [post(5)], next: null }] });
+    const socket = new FakeSocket();
+    socket.connected = true;
+    const stop = startWatch(socket);
+    try {
+      await render();
+      await vi.waitFor(() => expect(socket.sent.at(-1)).toEqual({ type: 'watch', feeds: ['home'], posts: [5] }));
+      socket.emit({ type: 'post.new', feed: 'home', post: post(6) });
+      flushSync();
+      expect(headings()).toEqual(['Post 6', 'Post 5']);
+
+      window.scrollY = 900; // the reader has scrolled down
+      socket.emit({ type: 'post.new', feed: 'home', post: post(7) });
+      socket.emit({ type: 'post.new', feed: 'explore', post: post(8) }); // not this page's
+      flushSync();
+      expect(headings()).toEqual(['Post 6', 'Post 5']);
+      button('1 new post').click();
+      flushSync();
+      expect(headings()).toEqual(['Post 7', 'Post 6', 'Post 5']);
+      await vi.waitFor(() => expect(document.activeElement.textContent).toBe('Your feed'));
+      await vi.waitFor(() => expect(socket.sent.at(-1).posts).toEqual([5, 6, 7]));
+    } finally {
+      window.scrollY = 0;
+      stop();
+    }
   });
 
   it('loads the feed’s first page through SvelteKit; a 404 there is error(404)', async () => {

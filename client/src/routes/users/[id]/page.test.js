@@ -144,6 +144,56 @@ describe('profile page', () => {
     expect(document.querySelector('.line a[href="/posts/40"]')).not.toBeNull();
   });
 
+  it('blocks from the "…" menu after saying what blocking does, then offers Unblock', async () => {
+    let blocked = false;
+    const fetch = routes({
+      'GET /api/users/3': () => [200, { user: blocked ? { ...FULL, follows_you: false, blocked: true } : FULL }],
+      'GET /api/users/3/posts': EMPTY,
+      'POST /api/users/3/block': () => {
+        blocked = true;
+        return [204];
+      },
+      'DELETE /api/users/3/block': () => {
+        blocked = false;
+        return [204];
+      }
+    });
+    await render();
+    await vi.waitFor(() => expect(button('Follow')).toBeDefined());
+    const more = document.querySelector('button[aria-label="More actions for Carol Danvers"]');
+    more.click();
+    flushSync();
+    document.querySelector('[role="menuitem"]').click();
+    flushSync();
+    const dialog = document.querySelector('dialog');
+    expect(dialog.querySelector('h2').textContent).toBe('Block Carol Danvers?');
+    for (const words of ["see your profile or posts", 'message you', 'comment on', 'Follows between you end', "They won't be told"])
+      expect(dialog.textContent).toContain(words);
+    [...dialog.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Block').click();
+    await vi.waitFor(() => expect(text()).toContain('You blocked this person'));
+    expect(button('Follow')).toBeUndefined();
+    expect(document.querySelector('[role="tab"]')).toBeNull();
+
+    button('Unblock').click();
+    await vi.waitFor(() => expect(button('Follow')).toBeDefined());
+    expect(fetch.mock.calls.filter(([, i]) => i?.method !== 'GET').map(([p, i]) => `${i.method} ${p}`)).toEqual([
+      'POST /api/users/3/block',
+      'DELETE /api/users/3/block'
+    ]);
+  });
+
+  it('offers Block on a private profile too, and never on one’s own', async () => {
+    routes({ 'GET /api/users/3': [200, { user: PRIVATE }] });
+    await render();
+    await vi.waitFor(() => expect(text()).toContain('This profile is private'));
+    expect(document.querySelector('button[aria-label="More actions for Carol Danvers"]')).not.toBeNull();
+    unmountRoute();
+    routes({ 'GET /api/users/3': [200, { user: { ...FULL, follow_state: 'self' } }], 'GET /api/users/3/posts': EMPTY });
+    await render();
+    await vi.waitFor(() => expect(text()).toContain('No posts yet'));
+    expect(document.querySelector('button[aria-haspopup="menu"]')).toBeNull();
+  });
+
   it('loads through SvelteKit: an unknown person, or an id that cannot be one, is error(404)', async () => {
     routes({});
     for (const err of await loadFailures(load, ['3', 'carol', '-1'])) {
