@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +64,61 @@ def _env_networks(name: str) -> tuple[Network, ...]:
     return parse_networks(_env_list(name), name=name)
 
 
+DATABASE_URL_FORM = "postgresql://user:password@host:port/database"
+
+
+def redacted_url(url: str) -> str:
+    """`url` with its password replaced, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unreadable)"
+    if parts.password is None:
+        return url
+    userinfo, _, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+
+
+def check_database_url(url: str) -> str:
+    """`url` when it has the form of a PostgreSQL URL (asyncpg's: `postgresql://` or
+    `postgres://`, a host in the authority or a `?host=` socket directory, a numeric port);
+    else ConfigError naming what is wrong. Whether a server answers there is another question
+    (server/db/database.py, `check_reachable`)."""
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as error:
+        problem = str(error)
+    else:
+        if parts.scheme not in ("postgresql", "postgres"):
+            problem = f"the scheme must be postgresql://, not {parts.scheme or 'missing'}"
+        elif not parts.hostname and not parse_qs(parts.query).get("host"):
+            problem = "it names no host"
+    if problem is not None:
+        raise ConfigError(
+            f"DATABASE_URL {redacted_url(url)!r} is not a PostgreSQL URL ({problem}): "
+            f"expected {DATABASE_URL_FORM}"
+        )
+    return url
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _env_log_level() -> str:
+    value = os.environ.get("SOCIALNET_LOG_LEVEL", "").strip().lower() or "info"
+    if value not in LOG_LEVELS:
+        choices = ", ".join(LOG_LEVELS)
+        raise ConfigError(f"SOCIALNET_LOG_LEVEL must be one of {choices}, not {value!r}")
+    return value
+
+
+def log_level_number(name: str) -> int:
+    return logging.getLevelNamesMapping()[name.upper()]
+
+
 def _default_client_dir() -> Path | None:
     configured = os.environ.get("SOCIALNET_CLIENT_DIR")
     if configured is not None:
@@ -105,6 +162,8 @@ class Config:
     log_format: str = field(
         default_factory=lambda: os.environ.get("SOCIALNET_LOG_FORMAT", "console")
     )
+    # debug, info (the default), warning or error (server/logs.py).
+    log_level: str = field(default_factory=_env_log_level)
     # Server processes behind the one port (server/workers.py); 1 serves from this process.
     # `socialnet serve` without --workers or SOCIALNET_WORKERS takes default_workers().
     workers: int = field(default_factory=lambda: _env_int("SOCIALNET_WORKERS", 1))
