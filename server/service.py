@@ -38,6 +38,7 @@ from server.domain.chat_writer import MessageWriter
 from server.domain.media_sweeper import MediaSweeper
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
+from server.http.access import AccessLog, log_exchange
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
@@ -126,7 +127,9 @@ async def serve(
                 router=router,
                 handlers=ChatHandlers(db, router, writer, ephemeral, limits).table(),
             )
-            app = Application(http, realtime)
+            app = AccessLog(
+                Application(http, realtime), config.trusted_proxies, observers=[log_exchange]
+            )
             async with trio.open_nursery() as service_nursery:
                 await service_nursery.start(router.run)
                 await service_nursery.start(writer.run)

@@ -15,7 +15,8 @@ Nothing is lost in silence: when the router cannot know what it missed (its inbo
 the bus connection dropped), it closes every socket here with a code that tells the client to
 reconnect and catch up over HTTP (SPEC.md, Bad input and faults).
 
-One log line per routed event says what it was, whom it was for, what it reached, how long it took.
+One log line per routed event says what it was, whom it was for, what it reached, how long it took
+(at info; presence changes, which every tab opened or closed causes, at debug).
 With several worker processes (server/workers.py) every one of them routes every event, and a
 line saying an event reached no socket *here* would say nothing true of the whole: a worker logs
 only the events that reached (or were dropped at) a socket of its own.
@@ -274,9 +275,13 @@ class Router:
                 return
         if not (self.log_every_event or outcome.reached or outcome.dropped):
             return
+        # Presence comes and goes with every tab: its lines are chatter, at debug.
+        level = logging.DEBUG if isinstance(event, events.PresenceChanged) else logging.INFO
+        if not log.isEnabledFor(level):
+            return
         fields = _summary(event, outcome)
         fields["ms"] = round((time.perf_counter() - started) * 1000, 3)
-        log.info("routed", extra={"fields": fields})
+        log.log(level, "routed", extra={"fields": fields})
 
     def _members(self, group_id: int) -> tuple[int, ...]:
         return tuple(self._online_members.get(group_id, ()))
