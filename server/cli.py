@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
@@ -58,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply the database migrations and exit")
     migrate.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
     migrate.set_defaults(run=_run_migrate)
+
+    from server import admin
+
+    admin.add_commands(commands, preflight=partial(preflight, port=False))
 
     for entry in entry_points(group=COMMANDS_GROUP):
         try:

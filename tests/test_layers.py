@@ -1,7 +1,7 @@
 """Layers run one way (ARCHITECTURE.md): each layer of `server` imports only the layers below it,
 so the house reads bottom-up and a change to the bus or the web framework stays in its room.
 
-    process      cli, service (the composition root), workers
+    process      cli, service (the composition root), workers, admin
     interfaces   http/   realtime/        (neither imports the other)
     rules        domain/
     data         db/
@@ -30,6 +30,7 @@ LAYERS = {
     "server.__main__": 4,
     "server.service": 4,
     "server.workers": 4,
+    "server.admin": 4,
     "server.http": 3,
     "server.realtime": 3,
     "server.domain": 2,
