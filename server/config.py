@@ -29,6 +29,16 @@ def _env_list(name: str) -> tuple[str, ...]:
     return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
 
 
+def product_version() -> str:
+    """The installed package's version (pyproject.toml), as the health routes tell it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("socialnet")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 class ConfigError(ValueError):
     """A setting that cannot be used; the command line says so in one line."""
 

@@ -116,7 +116,14 @@ async def serve(
             # A session ended on any process reaches every router over the bus: forget it here.
             router.on_session_ended.append(sessions.forget)
             http = create_app(
-                Services(config=config, db=db, sessions=sessions, writer=writer, limits=limits)
+                Services(
+                    config=config,
+                    db=db,
+                    sessions=sessions,
+                    writer=writer,
+                    limits=limits,
+                    bus_ready=lambda: router.bus_ready,
+                )
             )
             ephemeral = EphemeralPublisher(db)
             realtime = RealtimeServices(

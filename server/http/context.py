@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from quart import current_app, g
@@ -27,6 +28,8 @@ class Services:
     writer: MessageWriter
     # This process's budgets per client address, and per user for chat sends.
     limits: RateLimits
+    # Whether this process's bus subscriber listens (readiness: server/http/health.py).
+    bus_ready: Callable[[], bool] = lambda: True
 
 
 def services() -> Services:

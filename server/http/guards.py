@@ -21,7 +21,14 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Everything under these prefixes needs a session, except PUBLIC_PATHS.
 PROTECTED_PREFIXES = ("/api/", "/media/")
 PUBLIC_PATHS = frozenset(
-    {"/api/health", "/api/openapi.json", "/api/auth/register", "/api/auth/login"}
+    {
+        "/api/health",
+        "/api/health/live",
+        "/api/health/ready",
+        "/api/openapi.json",
+        "/api/auth/register",
+        "/api/auth/login",
+    }
 )
 
 
