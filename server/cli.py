@@ -127,6 +127,8 @@ def preflight(config: Config, *, port: bool) -> None:
         check_database_url(config.database_url)
     if port:
         check_port(config.host, config.port)
+        if config.metrics_addr is not None:
+            check_port(*config.metrics_addr)
     if port or not config.database_url:  # serve stores media; the embedded Postgres its files
         check_data_dir(config.data_dir)
     if config.database_url:
@@ -134,7 +136,18 @@ def preflight(config: Config, *, port: bool) -> None:
 
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
-    if config.worker is None:  # a worker's supervisor checked for it, once
+    if config.worker is not None or config.metrics_addr is None:
+        return _serve_now(config)
+    # The one process that serves the metrics, for itself and its workers (server/metrics.py).
+    from server import metrics
+
+    preflight(config, port=True)
+    with metrics.open_metrics_directory(), metrics.serve_metrics(*config.metrics_addr):
+        return _serve_now(config, checked=True)
+
+
+def _serve_now(config: Config, *, checked: bool = False) -> int:
+    if config.worker is None and not checked:  # a worker's supervisor checked for it, once
         preflight(config, port=True)
     if config.workers > 1 and config.worker is None:
         from server.workers import supervise

@@ -114,6 +114,20 @@ def check_database_url(url: str) -> str:
     return url
 
 
+def parse_address(text: str, *, name: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:9100` for IPv6) as (host, port); ConfigError otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name} must be host:port (such as 127.0.0.1:9100), not {text!r}")
+    return host, int(port)
+
+
+def _env_metrics_addr() -> tuple[str, int] | None:
+    value = os.environ.get("SOCIALNET_METRICS_ADDR", "").strip()
+    return parse_address(value, name="SOCIALNET_METRICS_ADDR") if value else None
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -184,6 +198,8 @@ class Config:
     trusted_proxies: tuple[Network, ...] = field(
         default_factory=lambda: _env_networks("SOCIALNET_TRUSTED_PROXIES")
     )
+    # Where GET /metrics is served (SOCIALNET_METRICS_ADDR, host:port), or None: no metrics.
+    metrics_addr: tuple[str, int] | None = field(default_factory=_env_metrics_addr)
     # In a worker process: its number (for its log lines), else None.
     worker: int | None = None
     # Tests migrate once per run, not once per server they start; workers once per supervisor.

@@ -102,6 +102,10 @@ class Database:
             await self._after_commit(outbox)
         return result
 
+    def lane_use(self) -> tuple[int, int]:
+        """(lanes running a call now, lanes): for the metrics."""
+        return self._lanes.use()
+
     @property
     def publishes_in_transaction(self) -> bool:
         """Whether events travel inside the write's transaction (NOTIFY), so that a statement

@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from quart import request
 
+from server import metrics
 from server.addresses import is_trusted_peer
 from server.config import Network
 from server.logs import RequestContext, current_request
@@ -77,6 +78,15 @@ def log_exchange(exchange: Exchange, seconds: float) -> None:
         fields["user_id"] = context.user_id
     level = logging.WARNING if (exchange.status or 0) >= 500 else logging.INFO
     log.log(level, "request", extra={"fields": fields})
+
+
+def record_exchange(exchange: Exchange, seconds: float) -> None:
+    """The request in the metrics, by its URL rule: never the raw path (a label per post id
+    would grow without end)."""
+    route = exchange.context.route
+    if route is None:
+        route = "/ws" if exchange.kind == "websocket" else "unmatched"
+    metrics.http_request(route, exchange.method, exchange.status or 0, seconds)
 
 
 async def note_route() -> None:

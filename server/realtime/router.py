@@ -32,7 +32,7 @@ from typing import NoReturn, Protocol
 
 import trio
 
-from server import events
+from server import events, metrics
 from server.realtime import protocol
 from server.realtime.presence_board import PresenceBoard
 from server.realtime.protocol import ServerFrame
@@ -97,6 +97,7 @@ class Router:
         if self._no_sockets.is_set():
             self._no_sockets = trio.Event()
         self._by_user.setdefault(user_id, set()).add(connection)
+        metrics.socket_opened(len(self._by_user[user_id]))
         self._by_session.setdefault(connection.session_id, set()).add(connection)
         self._loads_pending[user_id] = self._loads_pending.get(user_id, 0) + 1
         self._loading.setdefault(user_id, [])
@@ -239,6 +240,7 @@ class Router:
 
     def route(self, event: events.Event) -> None:
         started = time.perf_counter()
+        metrics.COUNTS.routed[event.name] += 1
         match event:
             case events.MessageStored():
                 outcome = self._message(event)
@@ -288,6 +290,7 @@ class Router:
 
     def _message(self, event: events.MessageStored) -> Outcome:
         """A group message to the room; a direct one to both sides, each naming the other."""
+        metrics.message_routed(event.created_at)
         shaped = message_without_conversation(event.as_row())
         if event.group_id is not None:
             message = {**shaped, "conversation": conversation("group", event.group_id)}
