@@ -6,10 +6,7 @@ through the public port (HTTP requests, a socket, a chat message)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import httpx
 import pytest
@@ -19,9 +16,7 @@ from trio_websocket import open_websocket_url
 
 from tests.conftest import register
 from tests.test_startup import plain_failure, port_taken, socialnet
-from tests.test_workers import Supervised, free_port
-
-WORKERS = 2
+from tests.test_workers import WORKERS, free_port, open_supervised
 
 
 def samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -40,31 +35,12 @@ def total(found: dict, name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-async def metered(database_url: str, tmp_path, nursery):
-    port, metrics_port = free_port(), free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SOCIALNET_CLIENT_DIR": ""}
-    env["SOCIALNET_METRICS_ADDR"] = f"127.0.0.1:{metrics_port}"
-    command = [sys.executable, "-m", "server.cli", "serve", "--workers", str(WORKERS)]
-    command += ["--port", str(port), "--data-dir", str(tmp_path), "--log-format", "json"]
-    process = await trio.lowlevel.open_process(
-        command, env=env, stdout=subprocess.PIPE, start_new_session=True
-    )
-    running = Supervised(process, port)
-    running.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
-    try:
-        with trio.fail_after(60):
-            await running.read_until(
-                lambda _: running.workers_saying("serving on") == set(range(WORKERS))
-            )
+async def metered(database_url: str, tmp_path):
+    metrics_port = free_port()
+    address = f"127.0.0.1:{metrics_port}"
+    async with open_supervised(database_url, tmp_path, SOCIALNET_METRICS_ADDR=address) as running:
+        running.metrics_url = f"http://{address}/metrics"
         yield running
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            with trio.move_on_after(15):
-                await process.wait()
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 async def scrape_until(url: str, holds) -> dict:
