@@ -116,6 +116,10 @@ async def open_supervised(database_url: str, tmp_path, **env: str) -> AsyncItera
         yield running
     finally:
         if process.returncode is None:
+            process.terminate()  # graceful: what it made (a metrics directory) goes with it
+            with trio.move_on_after(15):
+                await process.wait()
+        if process.returncode is None:
             process.kill()
         await process.wait()
 
