@@ -1,7 +1,8 @@
 # socialnet: `make run` serves the whole product; `make test` runs every suite.
 # Both install what they need first, and are quick when nothing changed: `make run`
 # the server with its embedded Postgres (.[embedded]), `make test` also the test and
-# load tools (.[test]). Each install leaves a stamp in .venv, redone when pyproject.toml changes.
+# load tools (.[test]), each at the versions of the lock (uv.lock, exported to requirements/).
+# Each install leaves a stamp in .venv, redone when the lock or pyproject.toml changes.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,15 +13,38 @@ PORT ?= 8000
 CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
 	client/svelte.config.js client/vite.config.js client/package.json
 
-.PHONY: install run test lint test-server test-client test-browser test-containers browser clean
+.PHONY: install run test lint lock lock-check test-server test-client test-browser test-containers browser clean
 
 install: $(VENV)/.installed-test client/build/index.html tests/oidc/node_modules/.installed
 
-# $(VENV)/.installed-embedded and $(VENV)/.installed-test: one editable install per extra.
-$(VENV)/.installed-%: pyproject.toml | $(BIN)/pip
+# $(VENV)/.installed-embedded and $(VENV)/.installed-test: the pinned versions of that extra,
+# every file checked against its hash (requirements/<extra>.txt, exported from uv.lock), then
+# the project itself, editable, adding nothing (--no-deps).
+$(VENV)/.installed-%: requirements/%.txt requirements/build.txt pyproject.toml | $(BIN)/pip
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[$*]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/build.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/$*.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# The lock: uv.lock (every extra, every platform, resolved by uv from pyproject.toml) and its
+# exports for pip. `make lock` after changing a dependency in pyproject.toml (versions already
+# locked stay as they are; `make lock UPGRADE=1` takes the newest allowed); `make lock-check`
+# (part of lint) fails when pyproject.toml and the lock, or the lock and its exports, disagree.
+UV := $(BIN)/uv
+EXPORT := $(UV) export --frozen --no-emit-project --no-dev --quiet
+BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+
+lock: $(VENV)/.installed-test
+	$(UV) lock --quiet $(if $(UPGRADE),--upgrade)
+	$(EXPORT) --output-file requirements/base.txt
+	$(EXPORT) --extra embedded --output-file requirements/embedded.txt
+	$(EXPORT) --extra test --output-file requirements/test.txt
+	$(BUILD_REQUIRES) | $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
+		$(if $(UPGRADE),--upgrade) - --output-file requirements/build.txt
+
+lock-check: $(VENV)/.installed-test
+	$(BIN)/pytest -q -p no:randomly tests/test_lock.py
 
 # Debian keeps venv's pip bootstrap apart (python3-venv): installed with apt-get, as root or
 # with sudo, when the venv cannot be made without it.
@@ -52,7 +76,7 @@ run: $(VENV)/.installed-embedded client/build/index.html
 test: install browser
 	$(MAKE) --no-print-directory lint test-server test-client test-browser test-containers
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-test lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -3,7 +3,8 @@
 # migrations itself at start. Build context: the repository root.
 #   docker build -f containers/backend.Dockerfile -t socialnet-backend:latest .
 #
-# The runtime is /opt/venv alone: the base dependencies of pyproject.toml and the
+# The runtime is /opt/venv alone: the base dependencies of pyproject.toml (at the
+# versions of the lock, requirements/base.txt) and the
 # `socialnet` package installed from a wheel (not editable), with its migrations in
 # /opt/venv/share/socialnet (pyproject's data-files, found by server/db/migrate.py).
 # Nothing else: no load tools (loadtest/ is never copied in; `socialnet load` says
@@ -19,27 +20,28 @@ ENV PATH="/opt/venv/bin:$PATH"
 
 WORKDIR /src
 
-# The dependencies first, read from pyproject.toml alone: this layer (manylinux
-# wheels, no compiler needed) is rebuilt only when pyproject.toml changes. The base
-# dependencies only (no extra), and the build backend, so that the project itself
-# is then built offline.
+# The dependencies first, at the versions of the lock (uv.lock, exported with hashes to
+# requirements/: base.txt is the base dependencies, no extra; build.txt the build backend, so
+# that the project itself is then built offline). pip checks every file against its hash, so
+# two builds of one commit install the same files (tests/test_lock.py keeps the exports equal
+# to the lock, and the lock to pyproject.toml). This layer (manylinux wheels, no compiler
+# needed) is rebuilt only when the lock changes.
 #
 # Optional build secrets, for a build behind a TLS-intercepting proxy or with a
 # private index (containers/build.sh passes the host's): `pip_conf`, a pip.conf
 # (index-url, cert = /run/secrets/ca_bundle, ...), and `ca_bundle`, a CA bundle.
 # Secrets are mounted for this one step and never stored in a layer; without
 # them (a plain `docker build`) pip uses PyPI and its own CA list.
-COPY pyproject.toml ./
+COPY requirements/build.txt requirements/base.txt requirements/
 RUN --mount=type=secret,id=pip_conf --mount=type=secret,id=ca_bundle \
-    python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); print(*p["build-system"]["requires"], *p["project"]["dependencies"], sep="\n")' \
-        > /tmp/requirements.txt \
-    && PIP_CONFIG_FILE=/run/secrets/pip_conf pip install --no-cache-dir --requirement /tmp/requirements.txt
+    PIP_CONFIG_FILE=/run/secrets/pip_conf pip install --no-cache-dir --require-hashes \
+        --requirement requirements/build.txt --requirement requirements/base.txt
 
 # Then the project: what the server needs and nothing else (the .dockerignore
 # keeps tests/ out; loadtest/ is simply not copied). pip and setuptools leave the
 # venv afterwards: nothing imports them at run time. compileall: the unprivileged
 # user cannot write __pycache__ at run time.
-COPY README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini ./
 COPY alembic/ alembic/
 COPY server/ server/
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import trio
 
-from loadtest.driver import load_users, run_load
+from loadtest.driver import (
+    PROGRESS_LINE_SECONDS,
+    ServerUnreachable,
+    check_server,
+    load_users,
+    run_load,
+)
 from loadtest.seed import EMAIL_DOMAIN, PASSWORD, SeedPlan, run_seed, write_sessions
-from loadtest.stats import Targets, format_table, to_json
+from loadtest.stats import RunFacts, Targets, format_table, to_json
 from server.config import Config
 from server.gc_tuning import tune_garbage_collector
 
@@ -28,27 +35,102 @@ DEFAULT_SESSIONS = Path(".data/load-sessions.json")
 DEFAULT_P99_MS = {"idle": None, "direct": 50.0, "group": 500.0, "feed": 50.0, "feed-live": 100.0}
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _not_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def _not_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+# Every option's help shows its default (argparse's "(default: ...)").
+FORMATTER = argparse.ArgumentDefaultsHelpFormatter
+
+
 def add_seed(commands) -> None:
-    seed = commands.add_parser("seed", help="fill the database fast for load runs")
-    seed.add_argument("--users", type=int, required=True)
-    seed.add_argument("--posts", type=int, default=0)
-    seed.add_argument("--groups", type=int, default=1)
+    seed = commands.add_parser(
+        "seed", help="fill the database fast for load runs", formatter_class=FORMATTER
+    )
+    seed.add_argument("--users", type=_positive_int, required=True, help="users to create")
+    seed.add_argument("--posts", type=_not_negative_int, default=0, help="posts, spread over them")
+    seed.add_argument("--groups", type=_positive_int, default=1, help="groups everyone joins")
     seed.add_argument("--prefix", default="load", help="emails are <prefix><n>@load.test")
-    seed.add_argument("--sessions", type=Path, default=DEFAULT_SESSIONS)
-    seed.add_argument("--data-dir", type=Path, default=None)
+    seed.add_argument(
+        "--sessions",
+        type=Path,
+        default=DEFAULT_SESSIONS,
+        help="where to write the users' session tokens (for `socialnet load`)",
+    )
+    seed.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="data directory of the embedded Postgres, when DATABASE_URL is unset "
+        "(None: SOCIALNET_DATA_DIR, else .data)",
+    )
     seed.set_defaults(run=run_seed_command)
 
 
 def add_load(commands) -> None:
-    load = commands.add_parser("load", help="drive simulated users against a running server")
-    load.add_argument("scenario", choices=sorted(DEFAULT_P99_MS))
-    load.add_argument("--url", default="http://127.0.0.1:8000")
-    load.add_argument("--users", type=int, default=100)
-    load.add_argument("--rate", type=float, default=10.0, help="messages or requests per second")
-    load.add_argument("--duration", type=float, default=10.0, help="seconds")
-    load.add_argument("--sessions", type=Path, default=DEFAULT_SESSIONS)
+    load = commands.add_parser(
+        "load",
+        help="drive simulated users against a running server",
+        description="Drive simulated users against a running server and report latency and "
+        "throughput; the exit status is 1 when a target did not hold.",
+        formatter_class=FORMATTER,
+    )
+    load.add_argument(
+        "scenario",
+        choices=sorted(DEFAULT_P99_MS),
+        help="idle: sockets held; direct: pairs chatting; group: one room; feed: HTTP reads",
+    )
+    load.add_argument("--url", default="http://127.0.0.1:8000", help="the server to load")
+    load.add_argument("--users", type=_positive_int, default=100, help="simulated users")
+    load.add_argument(
+        "--rate", type=_positive_float, default=10.0, help="messages or requests per second"
+    )
+    load.add_argument(
+        "--duration", type=_positive_float, default=10.0, help="seconds at the full rate"
+    )
+    load.add_argument(
+        "--ramp-up",
+        type=_not_negative_float,
+        default=0.0,
+        help="seconds over which users connect one after another and the rate grows from 0 "
+        "(0: every user connects first)",
+    )
+    load.add_argument(
+        "--sessions", type=Path, default=DEFAULT_SESSIONS, help="written by `socialnet seed`"
+    )
     load.add_argument("--json", type=Path, default=None, help="also write the report here")
-    load.add_argument("--p99-ms", type=float, default=None, help="override the p99 target")
+    load.add_argument(
+        "--p99-ms",
+        type=_positive_float,
+        default=None,
+        help="the p99 target in ms (None: the scenario's: "
+        + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_P99_MS.items() if v is not None)
+        + ")",
+    )
     load.add_argument(
         "--server-pid",
         type=int,
@@ -62,15 +144,26 @@ def add_load(commands) -> None:
         default=[],
         help="count this process tree's CPU per message (repeat: the server, its Postgres)",
     )
-    load.add_argument("--quiet", action="store_true", help="no progress line")
+    load.add_argument("--quiet", action="store_true", help="no progress lines")
+    load.add_argument(
+        "--progress-every",
+        type=_positive_float,
+        default=PROGRESS_LINE_SECONDS,
+        help="seconds between progress lines when stderr is not a terminal (CI logs, a pipe); "
+        "on a terminal one line is redrawn in place",
+    )
     load.set_defaults(run=run_load_command)
 
 
 def add_baseline(commands) -> None:
-    baseline = commands.add_parser("baseline", help="serve the bare stack for comparison")
-    baseline.add_argument("--host", default="127.0.0.1")
-    baseline.add_argument("--port", type=int, default=8001)
-    baseline.add_argument("--sessions", type=Path, default=DEFAULT_SESSIONS)
+    baseline = commands.add_parser(
+        "baseline", help="serve the bare stack for comparison", formatter_class=FORMATTER
+    )
+    baseline.add_argument("--host", default="127.0.0.1", help="address to bind")
+    baseline.add_argument("--port", type=int, default=8001, help="port to bind")
+    baseline.add_argument(
+        "--sessions", type=Path, default=DEFAULT_SESSIONS, help="written by `socialnet seed`"
+    )
     baseline.set_defaults(run=run_baseline_command)
 
 
@@ -110,22 +203,35 @@ def run_load_command(args: argparse.Namespace, config: Config) -> int:
     users = load_users(args.sessions, args.users)
     tune_garbage_collector()
     p99 = args.p99_ms if args.p99_ms is not None else DEFAULT_P99_MS[args.scenario]
-    stats, extra = trio.run(
-        lambda: run_load(
+    targets = Targets(p99_ms=p99)
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    async def main():
+        version = await check_server(args.url)
+        stats, extra = await run_load(
             args.scenario,
             args.url,
             users,
             rate=args.rate,
             duration=args.duration,
+            ramp_up=args.ramp_up,
             server_pid=args.server_pid,
             cpu_pids=args.cpu_pid,
-            progress=not args.quiet and sys.stderr.isatty(),
+            progress=not args.quiet,
+            on_terminal=sys.stderr.isatty(),
+            progress_every=args.progress_every,
         )
-    )
-    failures = Targets(p99_ms=p99).failures(stats)
-    print(format_table(stats, failures))
-    for key, value in extra.items():
-        print(f"{key}: {value}")
+        return version, stats, extra
+
+    try:
+        version, stats, extra = trio.run(main)
+    except ServerUnreachable as error:
+        print(f"socialnet load: cannot start: {error}", file=sys.stderr)
+        return 1
+    facts = RunFacts(url=args.url, version=version, started_at=started_at)
+    if stats.is_http:
+        extra["http"] = True
+    print(format_table(stats, targets, facts, extra))
     if args.json:
-        args.json.write_text(to_json(stats, failures, extra))
-    return 0 if not failures else 1
+        args.json.write_text(to_json(stats, targets, facts, extra))
+    return 0 if not targets.failures(stats) else 1

@@ -12,21 +12,35 @@ Scenarios:
 Every message carries a client_msg_id, every post a marker in its text; each intended
 recipient's copy is matched to it, so the run knows the latency of every delivery and how many
 were never delivered.
+
+Before anything, the server's health is asked for with a short timeout, so a wrong --url fails
+at once, naming the URL and the reason. With a ramp-up, users connect one after another over
+its seconds, and the send rate grows from zero to --rate over the same seconds; messages go
+only between users already connected.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
 import trio
-from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
+from trio_websocket import (
+    ConnectionClosed,
+    ConnectionRejected,
+    ConnectionTimeout,
+    HandshakeError,
+    connect_websocket_url,
+)
 
 from loadtest.http import ClientPool, HttpError, KeepAliveClient
 from loadtest.stats import Stats
@@ -35,7 +49,13 @@ from loadtest.stats import Stats
 CONNECT_CONCURRENCY = 100
 # After the last send, how long deliveries may still arrive before they count as lost.
 DELIVERY_GRACE_SECONDS = 5.0
+# Progress: redrawn in place on a terminal; a plain line this often otherwise (CI logs).
 PROGRESS_SECONDS = 0.5
+PROGRESS_LINE_SECONDS = 5.0
+# How long the server has to answer the health check made before the run.
+HEALTH_TIMEOUT_SECONDS = 3.0
+HEALTH_PATH = "/api/health"
+VERSION_PATH = "/api/health/live"
 FEED_PATH = "/api/feed"
 FEED_TIMEOUT_SECONDS = 30.0
 POSTS_PATH = "/api/posts"
@@ -63,13 +83,69 @@ def load_users(sessions_file: Path, count: int) -> list[SimUser]:
     return [SimUser(n, u["user_id"], u["token"]) for n, u in enumerate(users)]
 
 
+class ServerUnreachable(Exception):
+    """The server did not answer its health check: the run cannot start (one line)."""
+
+
+async def check_server(url: str, *, patience: float = HEALTH_TIMEOUT_SECONDS) -> str | None:
+    """Fail fast: GET /api/health within `patience` seconds, else ServerUnreachable naming the
+    URL and the reason. The server's version (from /api/health/live), when it says one."""
+    target = url.rstrip("/") + HEALTH_PATH
+    client = KeepAliveClient(url, cookie="")
+    try:
+        with trio.fail_after(patience):
+            status = await client.get(HEALTH_PATH)
+            if status != 200:
+                raise ServerUnreachable(f"{target} answered {status}: the server is not ready")
+            try:
+                return (await client.get_json(VERSION_PATH)).get("version")
+            except (HttpError, ValueError, AttributeError):
+                return None  # an older server, or the baseline: no version to tell
+    except trio.TooSlowError:
+        raise ServerUnreachable(f"{target}: no answer within {patience:g} s") from None
+    except HttpError as error:
+        reason = _reason(error)
+        raise ServerUnreachable(f"{target}: {reason} (is the server running there?)") from None
+    finally:
+        await client.aclose()
+
+
+def ramp_schedule(rate: float, ramp_up: float, duration: float) -> Callable[[int], float]:
+    """When the n-th act is due, in seconds from the start: the rate grows linearly from 0 to
+    `rate` over `ramp_up` (n(t) = rate t² / 2 ramp_up), then holds for `duration`."""
+    in_ramp = rate * ramp_up / 2  # acts due during the ramp-up
+
+    def due(n: int) -> float:
+        if n < in_ramp:
+            return math.sqrt(2 * ramp_up * n / rate)
+        return ramp_up + (n - in_ramp) / rate
+
+    return due
+
+
 class LoadRun:
-    def __init__(self, url: str, users: list[SimUser], stats: Stats, *, progress: bool = True):
+    def __init__(
+        self,
+        url: str,
+        users: list[SimUser],
+        stats: Stats,
+        *,
+        progress: bool = True,
+        ramp_up: float = 0.0,
+        on_terminal: bool = True,
+        progress_every: float = PROGRESS_LINE_SECONDS,
+    ):
         self.url = url.rstrip("/")
         self.ws_url = self.url.replace("http", "ws", 1) + "/ws"
         self.users = users
         self.stats = stats
         self.progress = progress
+        self.ramp_up = ramp_up
+        self.on_terminal = on_terminal
+        self.progress_every = progress_every
+        # Users connected so far, in the order they connected (who may send or receive).
+        self.connected: list[SimUser] = []
+        self.all_connected = trio.Event()
         # client_msg_id (or a post's marker) -> (sent at, user ids still owed a copy)
         self.pending: dict[str, tuple[float, set[int]]] = {}
         # Frames still to come: each copy of each message, and each sender's ack (or error).
@@ -81,34 +157,64 @@ class LoadRun:
 
     # --- sockets ---
 
-    async def connect_all(self, nursery: trio.Nursery) -> None:
+    async def connect_all(self, nursery: trio.Nursery, connect=None) -> None:
+        """Connect every user (at once, or one after another over the ramp-up); the sockets'
+        readers run in `nursery`. `connect(user, limiter)` replaces the WebSocket (feed)."""
+        connect = connect or partial(self._connect, nursery)
         limiter = trio.CapacityLimiter(CONNECT_CONCURRENCY)
+        start = trio.current_time()
+        spacing = self.ramp_up / len(self.users) if self.users else 0
         async with trio.open_nursery() as connecting:
-            for user in self.users:
-                connecting.start_soon(self._connect, nursery, user, limiter)
+            for n, user in enumerate(self.users):
+                if spacing:
+                    await trio.sleep_until(start + n * spacing)
+                connecting.start_soon(connect, user, limiter)
+        self.all_connected.set()
 
     async def _connect(self, nursery: trio.Nursery, user: SimUser, limiter) -> None:
-        async with limiter:
-            try:
-                user.socket = await connect_websocket_url(
-                    nursery,
-                    self.ws_url,
-                    extra_headers=[("Cookie", f"sid={user.token}")],
-                    message_queue_size=10_000,
-                )
-            except (HandshakeError, OSError):
-                self.stats.connect_failures += 1
-                return
-        self.stats.connected += 1
-        nursery.start_soon(self._read, user)
+        await nursery.start(self._hold, user, limiter)
+
+    async def _hold(self, user: SimUser, limiter, *, task_status=trio.TASK_STATUS_IGNORED):
+        """Connect `user` and read its socket until it closes; reports started once connected
+        (or failed). Each socket has a nursery of its own for trio-websocket's reader, so that
+        a refused handshake (which that reader raises too) ends this user alone."""
+        reason = None
+        try:
+            async with trio.open_nursery() as own:
+                async with limiter:
+                    user.socket = await connect_websocket_url(
+                        own,
+                        self.ws_url,
+                        extra_headers=[("Cookie", f"sid={user.token}")],
+                        message_queue_size=10_000,
+                    )
+                self.stats.connected += 1
+                self.connected.append(user)
+                task_status.started()
+                await self._read(user)
+        except* ConnectionRejected as group:
+            reason = f"connect: HTTP {group.exceptions[0].status_code}"
+        except* ConnectionTimeout:
+            reason = "connect: timeout"
+        except* (HandshakeError, OSError) as group:
+            reason = f"connect: {_reason(group.exceptions[0])}"
+        if reason is not None and user.socket is None:
+            self._connect_failed(reason)
+            task_status.started()
+
+    def _connect_failed(self, reason: str) -> None:
+        self.stats.connect_failures += 1
+        self.stats.record_error(reason)
 
     async def _read(self, user: SimUser) -> None:
         try:
             while True:
                 self._on_frame(user, json.loads(await user.socket.get_message()))
-        except ConnectionClosed:
+        except ConnectionClosed as closed:
             if not user.closing:
                 self.stats.dropped += 1
+                code = closed.reason.code if closed.reason is not None else None
+                self.stats.record_error(f"dropped: close code {code}")
 
     def _on_frame(self, user: SimUser, frame: dict) -> None:
         kind = frame.get("type")
@@ -125,6 +231,7 @@ class LoadRun:
             self._settle()
         elif kind in ("chat.error", "error"):
             self.stats.refused += 1
+            self.stats.record_error(f"{kind}: {frame.get('code')}")
             if kind == "chat.error":
                 self._settle()  # no ack will come for it
 
@@ -132,8 +239,8 @@ class LoadRun:
         entry = self.pending.get(key)
         if entry is not None and user.user_id in entry[1]:
             entry[1].discard(user.user_id)
-            self.stats.delivered += 1
-            self.stats.latencies_ms.append((trio.current_time() - entry[0]) * 1000)
+            now = trio.current_time()
+            self.stats.record_delivered(now, (now - entry[0]) * 1000)
             self._settle()
 
     def _settle(self) -> None:
@@ -159,7 +266,7 @@ class LoadRun:
             self.all_delivered = trio.Event()  # owed again: wait for a new "all settled"
         self.owed += len(recipients) + 1  # every copy, and the sender's ack
         self.stats.expected += len(recipients)
-        self.stats.sent += 1
+        self.stats.record_sent(trio.current_time())
 
     async def send_chat(self, user: SimUser, to: dict, recipients: set[int]) -> None:
         client_msg_id = uuid.uuid4().hex
@@ -203,12 +310,15 @@ class LoadRun:
             await self.all_watching.wait()
 
     async def paced(self, rate: float, duration: float, act) -> None:
-        """Call `act(n)` `rate` times a second for `duration` seconds, on schedule."""
+        """Call `act(n)` `rate` times a second for `duration` seconds, on schedule (after the
+        ramp-up, over which the rate grows from zero)."""
         interval = 1 / rate
         start = trio.current_time()
+        schedule = ramp_schedule(rate, self.ramp_up, duration)
+        end = start + self.ramp_up + duration
         for n in itertools.count():
-            due = start + n * interval
-            if due >= start + duration:
+            due = start + schedule(n)
+            if due >= end:
                 return
             now = trio.current_time()
             if now < due:
@@ -223,15 +333,27 @@ class LoadRun:
         with trio.move_on_after(DELIVERY_GRACE_SECONDS):
             await self.all_delivered.wait()
 
+    def progress_line(self, started: float) -> str:
+        s = self.stats
+        if s.is_http:
+            done = f"requests {s.sent}  ok {s.delivered}  errors {s.refused}"
+        else:
+            done = f"sent {s.sent}  delivered {s.delivered}/{s.expected}"
+        return (
+            f"{trio.current_time() - started:6.1f}s  connected {s.connected}"
+            f"  dropped {s.dropped}  {done}"
+        )
+
     async def show_progress(self, started: float) -> None:
+        """On a terminal, one line redrawn in place; elsewhere (CI logs, a pipe) a plain line
+        every `progress_every` seconds."""
         while self.progress:
-            await trio.sleep(PROGRESS_SECONDS)
-            s = self.stats
-            line = (
-                f"\r{trio.current_time() - started:6.1f}s  connected {s.connected}"
-                f"  dropped {s.dropped}  sent {s.sent}  delivered {s.delivered}/{s.expected}"
-            )
-            sys.stderr.write(line)
+            if self.on_terminal:
+                await trio.sleep(PROGRESS_SECONDS)
+                sys.stderr.write("\r" + self.progress_line(started))
+            else:
+                await trio.sleep(self.progress_every)
+                sys.stderr.write(self.progress_line(started) + "\n")
             sys.stderr.flush()
 
 
@@ -239,19 +361,22 @@ class LoadRun:
 
 
 async def run_idle(run: LoadRun, rate: float, duration: float) -> None:
-    await trio.sleep(duration)
+    await trio.sleep(run.ramp_up + duration)
 
 
 async def run_direct(run: LoadRun, rate: float, duration: float) -> None:
-    users = run.users
-    if len(users) % 2:
-        users = users[:-1]  # pairs only
+    """Pairs chat: each message from a connected user to their partner (2k and 2k+1), once
+    both are connected."""
+    by_index = {user.index: user for user in run.users}
 
     async def act(n: int) -> None:
-        sender = users[n % len(users)]
-        partner = users[sender.index ^ 1]
-        if sender.socket is not None:
-            await run.send_chat(sender, {"user": partner.user_id}, {partner.user_id})
+        connected = run.connected
+        for k in range(len(connected)):  # the next sender whose partner is connected too
+            sender = connected[(n + k) % len(connected)]
+            partner = by_index.get(sender.index ^ 1)
+            if partner is not None and partner.socket is not None:
+                await run.send_chat(sender, {"user": partner.user_id}, {partner.user_id})
+                return
 
     await run.paced(rate, duration, act)
 
@@ -268,61 +393,72 @@ async def find_room(url: str, user: SimUser) -> int:
 
 
 async def run_group(run: LoadRun, rate: float, duration: float) -> None:
+    """Every connected member sends in turn; every other connected member is owed a copy."""
     room = await find_room(run.url, run.users[0])
-    connected = [user for user in run.users if user.socket is not None]
-    everyone = {user.user_id for user in connected}
 
     async def act(n: int) -> None:
-        sender = connected[n % len(connected)]
-        await run.send_chat(sender, {"group": room}, everyone - {sender.user_id})
+        connected = run.connected
+        if connected:
+            sender = connected[n % len(connected)]
+            everyone = {user.user_id for user in connected}
+            await run.send_chat(sender, {"group": room}, everyone - {sender.user_id})
 
     await run.paced(rate, duration, act)
 
 
 async def run_feed(run: LoadRun, rate: float, duration: float) -> None:
-    clients = [ClientPool(run.url, cookie=f"sid={user.token}") for user in run.users]
-    # Like a browser that has the page open, each user is connected and signed in before the
-    # measured requests start (the other scenarios likewise connect every socket first).
-    limiter = trio.CapacityLimiter(CONNECT_CONCURRENCY)
+    """Users read their feed over HTTP: requests, responses, errors."""
+    clients = {user.user_id: ClientPool(run.url, cookie=f"sid={user.token}") for user in run.users}
 
-    async def warm_up(client: ClientPool) -> None:
+    # Like a browser that has the page open, each user is connected and signed in before its
+    # measured requests start (the other scenarios likewise connect every socket first).
+    async def warm_up(user: SimUser, limiter) -> None:
         async with limiter:
             try:
-                ok = await client.get(FEED_PATH) == 200
-            except HttpError:
-                ok = False
-        if ok:
-            run.stats.connected += 1
-        else:
-            run.stats.connect_failures += 1
-
-    async with trio.open_nursery() as warming:
-        for client in clients:
-            warming.start_soon(warm_up, client)
+                status = await clients[user.user_id].get(FEED_PATH)
+            except HttpError as error:
+                run._connect_failed(f"connect: {_reason(error)}")
+                return
+        if status != 200:
+            run._connect_failed(f"connect: HTTP {status}")
+            return
+        run.stats.connected += 1
+        run.connected.append(user)
 
     async def read_feed(client: ClientPool) -> None:
         started = trio.current_time()
-        run.stats.sent += 1
+        run.stats.record_sent(started)
         try:
             with trio.fail_after(FEED_TIMEOUT_SECONDS):
-                ok = await client.get(FEED_PATH) == 200
-        except (HttpError, trio.TooSlowError):
-            ok = False
-        if ok:
-            run.stats.delivered += 1
-            run.stats.latencies_ms.append((trio.current_time() - started) * 1000)
+                status = await client.get(FEED_PATH)
+        except trio.TooSlowError:
+            status, reason = 0, f"request: no answer within {FEED_TIMEOUT_SECONDS:g} s"
+        except HttpError as error:
+            status, reason = 0, f"request: {_reason(error)}"
+        else:
+            reason = f"request: HTTP {status}"
+        if status == 200:
+            now = trio.current_time()
+            run.stats.record_delivered(now, (now - started) * 1000)
         else:
             run.stats.refused += 1
+            run.stats.record_error(reason)
 
     try:
         async with trio.open_nursery() as requests:
+            if run.ramp_up:
+                requests.start_soon(partial(run.connect_all, requests, connect=warm_up))
+            else:
+                await run.connect_all(requests, connect=warm_up)
 
             async def act(n: int) -> None:
-                requests.start_soon(read_feed, clients[n % len(clients)])
+                if run.connected:
+                    user = run.connected[n % len(run.connected)]
+                    requests.start_soon(read_feed, clients[user.user_id])
 
             await run.paced(rate, duration, act)
     finally:
-        for client in clients:
+        for client in clients.values():
             await client.aclose()
     run.stats.expected = run.stats.sent
 
@@ -349,6 +485,21 @@ async def run_feed_live(run: LoadRun, rate: float, duration: float) -> None:
     finally:
         for client in clients.values():
             await client.aclose()
+
+
+def _reason(error: BaseException) -> str:
+    """A failure in a few words: the OS's (`Connection refused`) when one lies in its causes
+    (trio's "all attempts to connect failed" holds one per address), else its own."""
+    seen = error
+    while True:
+        if isinstance(seen, BaseExceptionGroup):
+            seen = seen.exceptions[0]
+        elif getattr(seen, "strerror", None):
+            return seen.strerror
+        elif seen.__cause__ is not None:
+            seen = seen.__cause__
+        else:
+            return str(seen) or type(seen).__name__
 
 
 SCENARIOS = {
@@ -419,28 +570,49 @@ async def run_load(
     *,
     rate: float,
     duration: float,
+    ramp_up: float = 0.0,
     server_pid: int | None = None,
     cpu_pids: list[int] = (),
     progress: bool = True,
+    on_terminal: bool = True,
+    progress_every: float = PROGRESS_LINE_SECONDS,
 ) -> tuple[Stats, dict]:
     """Run one scenario; its Stats and extra facts (server memory per socket, server CPU per
     message while the scenario ran: `cpu_pids` are the process trees counted, the server's
-    and its Postgres's)."""
+    and its Postgres's). Without a ramp-up every user connects before the first send; with
+    one, users connect over its seconds while the rate grows."""
     stats = Stats(scenario=scenario, users=len(users), rate=rate, duration=duration)
-    run = LoadRun(url, users, stats, progress=progress)
+    stats.ramp_up = ramp_up
+    run = LoadRun(
+        url,
+        users,
+        stats,
+        progress=progress,
+        ramp_up=ramp_up,
+        on_terminal=on_terminal,
+        progress_every=progress_every,
+    )
     extra: dict = {}
     rss_before = read_rss_kib(server_pid)
-    async with trio.open_nursery() as nursery:
-        started = trio.current_time()
-        nursery.start_soon(run.show_progress, started)
-        if scenario != "feed":
-            await run.connect_all(nursery)
+
+    async def measure_memory_once_connected() -> None:
+        await run.all_connected.wait()
         rss_connected = read_rss_kib(server_pid)
         if rss_before is not None and stats.connected:
             extra["server_rss_kib"] = {"before": rss_before, "connected": rss_connected}
             extra["server_kib_per_socket"] = round(
                 (rss_connected - rss_before) / stats.connected, 1
             )
+
+    async with trio.open_nursery() as nursery:
+        started = stats.started = trio.current_time()
+        nursery.start_soon(run.show_progress, started)
+        nursery.start_soon(measure_memory_once_connected)
+        if scenario != "feed":
+            if ramp_up:
+                nursery.start_soon(run.connect_all, nursery)
+            else:
+                await run.connect_all(nursery)
         cpu_before = read_cpu_seconds(list(cpu_pids))
         await SCENARIOS[scenario](run, rate, duration)
         await run.wait_for_deliveries()
@@ -453,6 +625,6 @@ async def run_load(
                 extra["server_cpu_us_per_delivery"] = round(used * 1e6 / stats.delivered, 1)
         await run.close_all()
         nursery.cancel_scope.cancel()
-    if progress:
+    if progress and on_terminal:
         sys.stderr.write("\n")
     return stats, extra

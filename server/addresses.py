@@ -42,6 +42,14 @@ def _trusted(address: Address, proxies: tuple[Network, ...]) -> bool:
     return any(address in network for network in proxies)
 
 
+def is_trusted_peer(peer: str, proxies: tuple[Network, ...]) -> bool:
+    """Whether the connection's peer is a trusted proxy (whose headers may be believed)."""
+    if not proxies:
+        return False
+    address = parse_address(peer)
+    return address is not None and _trusted(address, proxies)
+
+
 def client_address(
     peer: str | None, forwarded_for: Iterable[str], proxies: tuple[Network, ...]
 ) -> Address | None:

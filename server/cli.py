@@ -11,14 +11,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import trio
 
 from server import logs
-from server.config import Config, ConfigError, default_workers, workers_from_environment
-from server.db.embedded import EmbeddedPostgresMissing
+from server.config import (
+    LOG_LEVELS,
+    Config,
+    ConfigError,
+    check_database_url,
+    default_workers,
+    log_level_number,
+    workers_from_environment,
+)
+from server.preflight import StartupError, check_data_dir, check_port
 
 COMMANDS_GROUP = "socialnet.commands"
 
@@ -33,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
     serve.add_argument("--log-format", choices=("console", "json"), default=None)
     serve.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=None,
+        help="the least important lines logged (default info, or SOCIALNET_LOG_LEVEL)",
+    )
+    serve.add_argument(
         "--workers",
         type=_positive,
         default=None,
@@ -44,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply the database migrations and exit")
     migrate.add_argument("--data-dir", type=Path, default=None, help="data directory (.data)")
     migrate.set_defaults(run=_run_migrate)
+
+    from server import admin
+
+    admin.add_commands(commands, preflight=partial(preflight, port=False))
 
     for entry in entry_points(group=COMMANDS_GROUP):
         try:
@@ -81,7 +100,7 @@ def _config(args: argparse.Namespace) -> Config:
     config = Config()
     overrides = {
         name: value
-        for name in ("host", "port", "data_dir", "log_format", "workers", "worker")
+        for name in ("host", "port", "data_dir", "log_format", "log_level", "workers", "worker")
         if (value := getattr(args, name, None)) is not None
     }
     if overrides.get("worker") is not None:
@@ -97,7 +116,39 @@ def _config(args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **overrides)
 
 
+def preflight(config: Config, *, port: bool) -> None:
+    """Before anything starts (server/preflight.py): DATABASE_URL's form, and that the database
+    answers there; else the data directory, where the embedded Postgres would live; the port
+    (`port`), before the embedded Postgres starts. StartupError or ConfigError on the first
+    failure."""
+    from server.db.database import check_reachable
+
+    if config.database_url:
+        check_database_url(config.database_url)
+    if port:
+        check_port(config.host, config.port)
+        if config.metrics_addr is not None:
+            check_port(*config.metrics_addr)
+    if port or not config.database_url:  # serve stores media; the embedded Postgres its files
+        check_data_dir(config.data_dir)
+    if config.database_url:
+        check_reachable(config.database_url)
+
+
 def _serve(args: argparse.Namespace, config: Config) -> int:
+    if config.worker is not None or config.metrics_addr is None:
+        return _serve_now(config)
+    # The one process that serves the metrics, for itself and its workers (server/metrics.py).
+    from server import metrics
+
+    preflight(config, port=True)
+    with metrics.open_metrics_directory(), metrics.serve_metrics(*config.metrics_addr):
+        return _serve_now(config, checked=True)
+
+
+def _serve_now(config: Config, *, checked: bool = False) -> int:
+    if config.worker is None and not checked:  # a worker's supervisor checked for it, once
+        preflight(config, port=True)
     if config.workers > 1 and config.worker is None:
         from server.workers import supervise
 
@@ -116,6 +167,7 @@ async def _migrate(config: Config) -> None:
 
 
 def _run_migrate(args: argparse.Namespace, config: Config) -> int:
+    preflight(config, port=False)
     trio.run(_migrate, config)
     print("migrated to head", file=sys.stderr)
     return 0
@@ -136,12 +188,12 @@ def main(argv: list[str] | None = None) -> None:
         config = _config(args)
     except ConfigError as error:
         sys.exit(f"socialnet: {error}")
-    logs.configure(config.log_format, worker=config.worker)
+    logs.configure(config.log_format, log_level_number(config.log_level), worker=config.worker)
     try:
         status = args.run(args, config)
-    except* EmbeddedPostgresMissing as missing:
-        # Raised in a thread under a nursery or two: the one line, not the groups' tracebacks.
-        sys.exit(f"socialnet: {_innermost(missing)}")
+    except* (StartupError, ConfigError) as failed:
+        # Often raised under a nursery or two: the one line, not the groups' tracebacks.
+        sys.exit(f"socialnet: {_innermost(failed)}")
     sys.exit(status)
 
 

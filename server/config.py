@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,16 @@ def _env_int(name: str, default: int) -> int:
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+def product_version() -> str:
+    """The installed package's version (pyproject.toml), as the health routes tell it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("socialnet")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 class ConfigError(ValueError):
@@ -115,6 +127,75 @@ def providers_from_env(environ: Mapping[str, str] = os.environ) -> tuple[Provide
     return tuple(providers)
 
 
+DATABASE_URL_FORM = "postgresql://user:password@host:port/database"
+
+
+def redacted_url(url: str) -> str:
+    """`url` with its password replaced, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unreadable)"
+    if parts.password is None:
+        return url
+    userinfo, _, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+
+
+def check_database_url(url: str) -> str:
+    """`url` when it has the form of a PostgreSQL URL (asyncpg's: `postgresql://` or
+    `postgres://`, a host in the authority or a `?host=` socket directory, a numeric port);
+    else ConfigError naming what is wrong. Whether a server answers there is another question
+    (server/db/database.py, `check_reachable`)."""
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as error:
+        problem = str(error)
+    else:
+        if parts.scheme not in ("postgresql", "postgres"):
+            problem = f"the scheme must be postgresql://, not {parts.scheme or 'missing'}"
+        elif not parts.hostname and not parse_qs(parts.query).get("host"):
+            problem = "it names no host"
+    if problem is not None:
+        raise ConfigError(
+            f"DATABASE_URL {redacted_url(url)!r} is not a PostgreSQL URL ({problem}): "
+            f"expected {DATABASE_URL_FORM}"
+        )
+    return url
+
+
+def parse_address(text: str, *, name: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:9100` for IPv6) as (host, port); ConfigError otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name} must be host:port (such as 127.0.0.1:9100), not {text!r}")
+    return host, int(port)
+
+
+def _env_metrics_addr() -> tuple[str, int] | None:
+    value = os.environ.get("SOCIALNET_METRICS_ADDR", "").strip()
+    return parse_address(value, name="SOCIALNET_METRICS_ADDR") if value else None
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _env_log_level() -> str:
+    value = os.environ.get("SOCIALNET_LOG_LEVEL", "").strip().lower() or "info"
+    if value not in LOG_LEVELS:
+        choices = ", ".join(LOG_LEVELS)
+        raise ConfigError(f"SOCIALNET_LOG_LEVEL must be one of {choices}, not {value!r}")
+    return value
+
+
+def log_level_number(name: str) -> int:
+    return logging.getLevelNamesMapping()[name.upper()]
+
+
 def _default_client_dir() -> Path | None:
     configured = os.environ.get("SOCIALNET_CLIENT_DIR")
     if configured is not None:
@@ -163,6 +244,8 @@ class Config:
     writer_window: float = field(
         default_factory=lambda: _env_int("SOCIALNET_WRITER_WINDOW_MS", 0) / 1000
     )
+    # debug, info (the default), warning or error (server/logs.py).
+    log_level: str = field(default_factory=_env_log_level)
     # Server processes behind the one port (server/workers.py); 1 serves from this process.
     # `socialnet serve` without --workers or SOCIALNET_WORKERS takes default_workers().
     workers: int = field(default_factory=lambda: _env_int("SOCIALNET_WORKERS", 1))
@@ -173,6 +256,8 @@ class Config:
     trusted_proxies: tuple[Network, ...] = field(
         default_factory=lambda: _env_networks("SOCIALNET_TRUSTED_PROXIES")
     )
+    # Where GET /metrics is served (SOCIALNET_METRICS_ADDR, host:port), or None: no metrics.
+    metrics_addr: tuple[str, int] | None = field(default_factory=_env_metrics_addr)
     # In a worker process: its number (for its log lines), else None.
     worker: int | None = None
     # Tests migrate once per run, not once per server they start; workers once per supervisor.

@@ -35,6 +35,7 @@ import trio
 import trio_asyncio
 from hypercorn.config import Config as HypercornConfig
 
+from server import metrics
 from server.config import Config
 from server.db.database import open_database
 from server.domain.address_budgets import AddressBudgets
@@ -44,6 +45,7 @@ from server.domain.media_sweeper import MediaSweeper
 from server.domain.password_resets import PasswordResets
 from server.domain.sessions import Sessions
 from server.gc_tuning import tune_garbage_collector
+from server.http.access import AccessLog, log_exchange, record_exchange
 from server.http.app import create_app
 from server.http.context import Services
 from server.http.hypercorn_worker import serve_app
@@ -95,6 +97,24 @@ class Application:
             await self.http(scope, receive, send)
 
 
+async def _pump_metrics(router: Router, db, *, task_status=trio.TASK_STATUS_IGNORED) -> None:
+    """Once a second: this process's per-frame counts and gauges into the metrics."""
+    task_status.started()
+    try:
+        while True:
+            _pump_now(router, db)
+            await trio.sleep(metrics.PUMP_SECONDS)
+    finally:
+        _pump_now(router, db)  # what the last second counted
+
+
+def _pump_now(router: Router, db) -> None:
+    busy, lanes = db.lane_use()
+    metrics.pump_once(
+        sockets=router.open_sockets, users=router.online_users, lanes_busy=busy, lanes=lanes
+    )
+
+
 async def _close_sockets_on_shutdown(shutdown: trio.Event, router: Router) -> None:
     await shutdown.wait()
     router.close_all(protocol.CLOSE_GOING_AWAY)
@@ -113,6 +133,8 @@ async def serve(
     limits read (seconds since the epoch), to move time on without waiting."""
     if shutdown is None:
         shutdown = trio.Event()
+    if config.metrics_addr is not None:
+        metrics.enable()  # PROMETHEUS_MULTIPROC_DIR: set by whoever serves the endpoint
     async with trio_asyncio.open_loop():
         async with open_database(config) as db:
             # Among several workers, each logs only what reached its sockets (realtime/router.py).
@@ -139,6 +161,7 @@ async def serve(
                     sweeper=sweeper,
                     resets=resets,
                     logins=logins,
+                    bus_ready=lambda: router.bus_ready,
                 )
             )
             ephemeral = EphemeralPublisher(db)
@@ -153,7 +176,11 @@ async def serve(
                     **LiveHandlers(db, router).table(),
                 },
             )
-            app = Application(http, realtime)
+            app = AccessLog(
+                Application(http, realtime),
+                config.trusted_proxies,
+                observers=[log_exchange, *([record_exchange] if metrics.enabled() else [])],
+            )
             async with trio.open_nursery() as service_nursery:
                 await service_nursery.start(router.run)
                 await service_nursery.start(writer.run)
@@ -165,6 +192,8 @@ async def serve(
                 await service_nursery.start(resets.run)
                 await service_nursery.start(presence.keep_presence, router, db)
                 await service_nursery.start(sweeper.run)
+                if metrics.enabled():
+                    await service_nursery.start(_pump_metrics, router, db)
                 service_nursery.start_soon(_close_sockets_on_shutdown, shutdown, router)
                 # serve_app runs in this task and returns once shutdown is complete: its
                 # connections finished or their grace period ran out.

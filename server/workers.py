@@ -61,6 +61,8 @@ def worker_command(config: Config, number: int) -> list[str]:
         str(config.data_dir),
         "--log-format",
         config.log_format,
+        "--log-level",
+        config.log_level,
     ]
 
 

@@ -92,3 +92,15 @@ def test_serve_runs_one_worker_per_core_by_default(monkeypatch):
     assert _serve_config([], monkeypatch, workers_env="5").workers == 5
     # A port the kernel picks would be a port per worker: one process then.
     assert _serve_config(["--port", "0"], monkeypatch).workers == 1
+
+
+def test_the_log_level_comes_from_the_flag_or_the_environment_and_reaches_workers(monkeypatch):
+    from server.workers import worker_command
+
+    monkeypatch.delenv("SOCIALNET_LOG_LEVEL", raising=False)
+    assert _serve_config([], monkeypatch).log_level == "info"
+    config = _serve_config(["--log-level", "debug"], monkeypatch)
+    assert config.log_level == "debug"
+    assert worker_command(config, 0)[-2:] == ["--log-level", "debug"]
+    monkeypatch.setenv("SOCIALNET_LOG_LEVEL", "WARNING")
+    assert _serve_config([], monkeypatch).log_level == "warning"

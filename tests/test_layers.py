@@ -1,12 +1,13 @@
 """Layers run one way (ARCHITECTURE.md): each layer of `server` imports only the layers below it,
 so the house reads bottom-up and a change to the bus or the web framework stays in its room.
 
-    process      cli, service (the composition root), workers
+    process      cli, service (the composition root), workers, admin
     interfaces   http/   realtime/        (neither imports the other)
     rules        domain/
     data         db/
     leaves       events, shapes, errors, config, origins, wire, periodic, addresses,
-                 ratelimit, media, gif, mail, identity_providers, logs, signals, gc_tuning
+                 ratelimit, media, gif, mail, identity_providers, preflight, metrics, logs,
+                 signals, gc_tuning
 
 The rule is read from the code itself: every import statement of every module, wherever it
 stands (a function body, an `if TYPE_CHECKING:` block).
@@ -30,6 +31,7 @@ LAYERS = {
     "server.__main__": 4,
     "server.service": 4,
     "server.workers": 4,
+    "server.admin": 4,
     "server.http": 3,
     "server.realtime": 3,
     "server.domain": 2,
@@ -50,6 +52,8 @@ LAYERS = {
     "server.logs": 0,
     "server.signals": 0,
     "server.gc_tuning": 0,
+    "server.preflight": 0,
+    "server.metrics": 0,
 }
 # Two parts of one layer that must not import each other.
 SIBLINGS_APART = {"server.http", "server.realtime"}

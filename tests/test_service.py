@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -58,3 +59,32 @@ async def test_serve_stops_cleanly_on_a_signal(database_url, tmp_path, signum):
     assert code == 0, log
     assert "Traceback" not in log, log
     assert "stopped" in log
+
+
+async def test_each_request_is_one_json_line_with_its_request_id(database_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": database_url, "SOCIALNET_CLIENT_DIR": ""}
+    command = [sys.executable, "-m", "server", "serve", "--port", "0"]
+    command += ["--data-dir", str(tmp_path), "--log-format", "json", "--log-level", "info"]
+    process = await trio.lowlevel.open_process(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
+    )
+    captured = bytearray()
+    try:
+        with trio.fail_after(30):
+            url = await _read_until_serving(process.stdout, captured)
+        async with httpx.AsyncClient(base_url=url.rstrip('"}')) as client:
+            response = await client.get("/api/health")
+        request_id = response.headers["x-request-id"]
+        process.send_signal(signal.SIGTERM)
+        with trio.fail_after(10):
+            await _drain(process.stdout, captured)
+            await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    lines = [json.loads(line) for line in captured.decode().splitlines()]
+    (access,) = [line for line in lines if line.get("request_id") == request_id]
+    assert access["event"] == "request" and access["logger"] == "socialnet.access"
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/api/health", 200)
+    assert access["bytes"] == len(response.content) and access["level"] == "info"

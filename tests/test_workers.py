@@ -12,6 +12,8 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -94,10 +96,11 @@ def established_socket_owners(port: int, pids: list[int]) -> set[int]:
     return owners
 
 
-@pytest.fixture
-async def supervised(database_url: str, tmp_path, nursery):
+@asynccontextmanager
+async def open_supervised(database_url: str, tmp_path, **env: str) -> AsyncIterator[Supervised]:
+    """`serve --workers WORKERS` with `env` added, once every worker serves; killed after."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SOCIALNET_CLIENT_DIR": ""}
+    env = {**os.environ, "DATABASE_URL": database_url, "SOCIALNET_CLIENT_DIR": "", **env}
     command = [sys.executable, "-m", "server.cli", "serve", "--workers", str(WORKERS)]
     command += ["--port", str(port), "--data-dir", str(tmp_path), "--log-format", "json"]
     # A process group of its own, as in a terminal: Ctrl-C reaches the supervisor and workers.
@@ -113,8 +116,18 @@ async def supervised(database_url: str, tmp_path, nursery):
         yield running
     finally:
         if process.returncode is None:
+            process.terminate()  # graceful: what it made (a metrics directory) goes with it
+            with trio.move_on_after(15):
+                await process.wait()
+        if process.returncode is None:
             process.kill()
         await process.wait()
+
+
+@pytest.fixture
+async def supervised(database_url: str, tmp_path):
+    async with open_supervised(database_url, tmp_path) as running:
+        yield running
 
 
 async def test_workers_share_the_port_and_stop_together_on_sigterm(supervised: Supervised):

@@ -34,6 +34,8 @@ import outcome
 import trio
 import trio_asyncio
 
+from server import metrics
+
 log = logging.getLogger("socialnet.db")
 
 # A runaway query must not hold a request, a shielded write or shutdown forever.
@@ -60,12 +62,14 @@ def is_connection_lost(error: BaseException) -> bool:
 
 
 class Job:
-    __slots__ = ("work", "task", "abandoned")
+    __slots__ = ("work", "task", "abandoned", "ran")
 
     def __init__(self, work: LaneWork, task: trio.lowlevel.Task):
         self.work = work
         self.task = task
         self.abandoned = False
+        # Seconds the work itself took on its lane (the rest of a call is the crossing).
+        self.ran = 0.0
 
 
 class Lane:
@@ -88,6 +92,7 @@ class Lane:
         while True:
             job = await self.inbox.get()
             self.busy_since = time.monotonic()
+            began = time.perf_counter()
             try:
                 result = outcome.Value(await job.work(await self.connection()))
             except asyncio.CancelledError:
@@ -101,6 +106,7 @@ class Lane:
                     self.conn = None
                 result = outcome.Error(error)
             self.busy_since = None
+            job.ran = time.perf_counter() - began
             if not job.abandoned:
                 trio.lowlevel.reschedule(job.task, result)
             self._lanes.release(self)
@@ -137,6 +143,8 @@ class Lanes:
 
     async def run(self, work: LaneWork) -> Any:
         """Run `work(conn)` on a free lane and return its result (or raise its error)."""
+        started = time.perf_counter()
+        waited = not self._idle
         while not self._idle:
             await self._waiting.park()
         lane = self._idle.pop()
@@ -147,7 +155,14 @@ class Lanes:
             job.abandoned = True  # the lane finishes it; nobody waits for the answer
             return trio.lowlevel.Abort.SUCCEEDED
 
-        return await trio.lowlevel.wait_task_rescheduled(abort)
+        try:
+            return await trio.lowlevel.wait_task_rescheduled(abort)
+        finally:
+            metrics.db_call(time.perf_counter() - started, job.ran, waited)
+
+    def use(self) -> tuple[int, int]:
+        """(lanes running a call now, lanes)."""
+        return len(self._lanes) - len(self._idle), len(self._lanes)
 
     def release(self, lane: Lane) -> None:
         self._idle.append(lane)

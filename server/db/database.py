@@ -9,7 +9,9 @@ request hands the bridge one function that runs all its queries on one connectio
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import partial
@@ -18,12 +20,17 @@ from typing import Any, NoReturn, TypeVar
 import asyncpg
 import trio
 
-from server.config import Config
+from server.config import Config, redacted_url
 from server.db import bridge, migrate, notify
 from server.db.bridge import Lanes, is_connection_lost
-from server.db.embedded import postgres_is_running, restart_postgres, start_embedded_postgres
+from server.db.embedded import (
+    postgres_is_running,
+    restart_postgres,
+    start_embedded_postgres,
+)
 from server.errors import Unavailable
 from server.events import Event
+from server.preflight import StartupError
 
 log = logging.getLogger("socialnet.db")
 
@@ -95,6 +102,10 @@ class Database:
             await self._after_commit(outbox)
         return result
 
+    def lane_use(self) -> tuple[int, int]:
+        """(lanes running a call now, lanes): for the metrics."""
+        return self._lanes.use()
+
     @property
     def publishes_in_transaction(self) -> bool:
         """Whether events travel inside the write's transaction (NOTIFY), so that a statement
@@ -160,7 +171,16 @@ async def ping(conn: asyncpg.Connection) -> int:
 
 async def _start_embedded_postgres(config: Config):
     # Blocking (initdb and pg_ctl): keep it off the event loop.
-    return await trio.to_thread.run_sync(start_embedded_postgres, config.postgres_dir)
+    try:
+        return await trio.to_thread.run_sync(start_embedded_postgres, config.postgres_dir)
+    except StartupError:
+        raise  # pgserver is missing: its own line says what to install
+    except Exception as error:
+        first_line = (str(error) or type(error).__name__).strip().splitlines()[0]
+        raise StartupError(
+            f"the embedded Postgres did not start in {config.postgres_dir}: {first_line}; "
+            f"see its log, {config.postgres_dir / 'log'}, or set DATABASE_URL"
+        ) from error
 
 
 @asynccontextmanager
@@ -207,9 +227,59 @@ async def supervise_embedded_postgres(
             log.warning("embedded postgres restarted")
 
 
+# How long `check_reachable` waits for the database to answer.
+REACHABLE_TIMEOUT_SECONDS = 5.0
+
+
+def check_reachable(url: str, *, timeout: float = REACHABLE_TIMEOUT_SECONDS) -> None:
+    """Blocking, outside any event loop (the command line, before it starts anything): connect
+    to `url` once and ask `SELECT 1`; StartupError saying why not and what to do."""
+
+    async def ask() -> None:
+        conn = await asyncpg.connect(url, timeout=timeout)
+        try:
+            await conn.fetchval("SELECT 1", timeout=timeout)
+        finally:
+            await conn.close()
+
+    shown = redacted_url(url)
+    fix = "start it, or fix DATABASE_URL"
+    try:
+        asyncio.run(ask())
+    except socket.gaierror as error:
+        reason = f"cannot resolve its host ({error.strerror})"
+    except TimeoutError:
+        reason = f"no answer within {timeout:g} s"
+    except asyncpg.InvalidAuthorizationSpecificationError as error:  # and a wrong password
+        reason, fix = f"it refused the credentials ({error})", "fix the user or password"
+    except asyncpg.InvalidCatalogNameError as error:
+        reason, fix = str(error), "create it (createdb), or fix the database name in DATABASE_URL"
+    except ConnectionRefusedError:
+        reason = "connection refused (no Postgres listens there)"
+    except OSError as error:
+        reason = error.strerror or str(error)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        reason = str(error) or type(error).__name__
+    else:
+        return
+    raise StartupError(f"cannot reach the database at {shown}: {reason}; {fix}")
+
+
+def _upgrade_or_explain(url: str) -> None:
+    try:
+        migrate.upgrade(url)
+    except Exception as error:
+        first_line = (str(error) or type(error).__name__).strip().splitlines()[0]
+        raise StartupError(
+            f"the database migrations failed: {first_line}; nothing was changed (they run in one "
+            "transaction): fix the cause, then run `socialnet migrate`"
+        ) from error
+
+
 async def apply_migrations(url: str) -> None:
+    """Migrate `url` to head; StartupError when that fails (the database as it was)."""
     # Alembic runs its own asyncio loop: give it a thread of its own.
-    await trio.to_thread.run_sync(migrate.upgrade, url)
+    await trio.to_thread.run_sync(_upgrade_or_explain, url)
 
 
 async def _connect(url: str) -> Connection:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from server.preflight import StartupError
+
 MISSING = (
     "DATABASE_URL is unset and the embedded Postgres (pgserver) is not installed: "
     "pip install '.[embedded]', or set DATABASE_URL"
 )
 
 
-class EmbeddedPostgresMissing(RuntimeError):
+class EmbeddedPostgresMissing(StartupError):
     """No DATABASE_URL and no pgserver: the command line prints the message alone."""
 
 

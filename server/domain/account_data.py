@@ -42,7 +42,12 @@ log = logging.getLogger("socialnet.accounts")
 EXPORT_IN_MEMORY_BYTES = 1024 * 1024
 
 
-async def _delete(conn: asyncpg.Connection, user_id: int) -> list[tuple[str, str]]:
+async def delete_account_rows(conn: asyncpg.Connection, user_id: int) -> list[tuple[str, str]]:
+    """Inside the caller's transaction, the deletion SPEC.md describes: groups the user created
+    pass to their earliest-joined remaining member (or go, with their content, when none
+    remains), every session ends (sockets closed everywhere once this commits), and the user row
+    goes with all it references. The files (sha256, content type) of the user's images, for
+    `remove_images` once this has committed."""
     for group_id in await rows.created_groups(conn, user_id):
         heir = await rows.heir_of(conn, group_id, user_id)
         if heir is None:
@@ -64,12 +69,18 @@ async def delete_account(
     from the disk at once (those nobody else stored the same bytes of)."""
     password = check_typed_password(body.get("password"), field="password")
     await verify_own_password(sessions, user_id, password, field="password")
-    files = await sessions.db.transaction(_delete, user_id)
+    files = await sessions.db.transaction(delete_account_rows, user_id)
     sessions.forget_user(user_id)
+    await remove_images(sweeper, files)
+    log.info("account %d deleted", user_id)
+
+
+async def remove_images(sweeper: MediaSweeper, files: list[tuple[str, str]]) -> None:
+    """A deleted account's image files, off the disk at once: those nobody else stored the same
+    bytes of (files are named by content), under the media directory's lock."""
     if files:
         paths = {sha: media.file_path(sweeper.media_dir, sha, kind) for sha, kind in files}
         await sweeper.remove_unnamed(paths)
-    log.info("account %d deleted", user_id)
 
 
 def _json_default(value: object) -> object:

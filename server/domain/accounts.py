@@ -130,15 +130,9 @@ def parse_registration(form: dict[str, object], *, today: date) -> Registration:
     return Registration(**values)  # type: ignore[arg-type]
 
 
-async def register(
-    conn: asyncpg.Connection,
-    form: Registration,
-    password_hash: str,
-    avatar: StoredImage | None,
-    user_agent: str | None = None,
-) -> tuple[User, str]:
-    """Create the account (its avatar already processed) and its first session:
-    (the user, the session token). EmailTaken when the email is registered (any letter case)."""
+async def create_account(conn: asyncpg.Connection, form: Registration, password_hash: str) -> User:
+    """The account alone (no avatar, no session): registration's first step, and the operator's
+    `socialnet admin users create`. EmailTaken when the email is registered (any letter case)."""
     user = await users.insert_user(
         conn,
         email=form.email,
@@ -152,6 +146,19 @@ async def register(
     )
     if user is None:
         raise EmailTaken(fields={"email": "already registered"})
+    return user
+
+
+async def register(
+    conn: asyncpg.Connection,
+    form: Registration,
+    password_hash: str,
+    avatar: StoredImage | None,
+    user_agent: str | None = None,
+) -> tuple[User, str]:
+    """Create the account (its avatar already processed) and its first session:
+    (the user, the session token). EmailTaken when the email is registered (any letter case)."""
+    user = await create_account(conn, form, password_hash)
     if avatar is not None:
         row = await media.insert_image(conn, user.id, avatar)
         user = await users.update_avatar(conn, user.id, row.id)

@@ -23,6 +23,7 @@ from typing import NoReturn
 import asyncpg
 import trio
 
+from server import metrics
 from server.db.database import Database
 from server.db.messages import NewMessage, insert_batch, insert_batch_and_publish
 from server.domain import chat
@@ -127,6 +128,7 @@ class MessageWriter:
                         batch.append(await self._receive.receive())
             self.batches_written += 1
             await self._store(batch)
+            metrics.chat_batch(len(batch), sum(1 for send in batch if send.error is None))
 
     async def _store(self, batch: list[PendingSend]) -> None:
         try:

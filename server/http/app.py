@@ -9,6 +9,7 @@ from werkzeug.routing import ValidationError as RoutingMismatch
 
 from server.domain.inputs import MAX_ID
 from server.http import (
+    access,
     auth,
     blocks,
     chats,
@@ -66,6 +67,7 @@ def create_app(services: Services) -> QuartTrio:
     app.url_map.converters["id"] = IdConverter
     app.extensions["socialnet"] = services
 
+    app.before_request(access.note_route)
     app.before_request(guards.guard_request)
     app.after_request(guards.refresh_session_cookie)
     app.after_request(guards.close_after_early_refusal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from quart import current_app, g
@@ -39,6 +40,8 @@ class Services:
     resets: PasswordResets
     # Sign in with an external provider.
     logins: ExternalLogins
+    # Whether this process's bus subscriber listens (readiness: server/http/health.py).
+    bus_ready: Callable[[], bool] = lambda: True
 
 
 def services() -> Services:

@@ -14,6 +14,7 @@ from server.domain import sessions
 from server.errors import ForbiddenOrigin, Unauthenticated
 from server.http import ratelimits
 from server.http.context import config, services
+from server.logs import note_user
 from server.origins import origin_allowed
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -22,6 +23,8 @@ PROTECTED_PREFIXES = ("/api/", "/media/")
 PUBLIC_PATHS = frozenset(
     {
         "/api/health",
+        "/api/health/live",
+        "/api/health/ready",
         "/api/openapi.json",
         "/api/auth/register",
         "/api/auth/login",
@@ -57,6 +60,8 @@ async def load_session() -> None:
     """Set g.session from the `sid` cookie when it names a live session (else None)."""
     token = sessions.token_from_cookies(request.cookies)
     g.session = await services().sessions.authenticate(token)
+    if g.session is not None:
+        note_user(g.session.user_id)
 
 
 async def guard_request() -> None:

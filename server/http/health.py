@@ -1,14 +1,28 @@
-"""Health and the living OpenAPI document."""
+"""Health (liveness and readiness) and the living OpenAPI document.
+
+- `GET /api/health`: API.md's, unchanged: 200 once the database answers, else 503.
+- `GET /api/health/live`: the process serves HTTP (no database question): for a supervisor
+  deciding whether to restart it. Also says the product's version.
+- `GET /api/health/ready`: the database answers and this process's bus listens, so that a
+  request and a socket would be served fully: for a load balancer deciding whether to send
+  traffic. 503 with what is missing otherwise.
+"""
 
 from __future__ import annotations
 
+import trio
 from quart import Blueprint, current_app
 
+from server.config import product_version
 from server.db.database import ping
+from server.errors import Unavailable
 from server.http import openapi
-from server.http.context import db
+from server.http.context import db, services
 
 blueprint = Blueprint("health", __name__, url_prefix="/api")
+
+# How long readiness waits for the database before saying it is not ready.
+READY_DATABASE_SECONDS = 2.0
 
 
 @blueprint.get("/health")
@@ -16,6 +30,31 @@ async def health():
     """200 once the database answers."""
     await db().run(ping)
     return {"status": "ok"}
+
+
+@blueprint.get("/health/live")
+async def live():
+    """200 while the process serves; its version."""
+    return {"status": "ok", "version": product_version()}
+
+
+@blueprint.get("/health/ready")
+async def ready():
+    """200 when the database answers and the bus listens; else 503 saying which is missing."""
+    database = "unreachable"
+    with trio.move_on_after(READY_DATABASE_SECONDS):
+        try:
+            await db().run(ping)
+            database = "ok"
+        except Unavailable:
+            pass
+    bus = "ok" if services().bus_ready() else "not listening"
+    checks = {"database": database, "bus": bus}
+    if database == "ok" and bus == "ok":
+        return {"status": "ok", **checks}
+    missing = ", ".join(f"{name} {state}" for name, state in checks.items() if state != "ok")
+    error = {"code": "unavailable", "message": f"Not ready: {missing}."}
+    return {"error": error, **checks}, 503
 
 
 @blueprint.get("/openapi.json")

@@ -65,6 +65,7 @@ from hypercorn.trio.worker_context import WorkerContext
 from hypercorn.typing import AppWrapper, ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
 
+from server.preflight import StartupError, bind_problem
 from server.wire import FRAMES_EXTENSION
 
 log = logging.getLogger("socialnet.serving")
@@ -287,7 +288,13 @@ async def serve_app(
         await lifespan.wait_for_startup()
 
         async with trio.open_nursery() as connection_nursery:
-            sockets = config.create_sockets()
+            try:
+                sockets = config.create_sockets()
+            except OSError as error:
+                # The command line checked the port (server/preflight.py); another server
+                # may have taken it since.
+                host, _, port = config.bind[0].rpartition(":")
+                raise StartupError(bind_problem(host.strip("[]"), int(port), error)) from None
             if sockets.secure_sockets or sockets.quic_sockets:
                 raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 7)")
             listeners = []

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
+from server import metrics
 from server.errors import ApiError
 from server.realtime import protocol
 
@@ -115,6 +116,7 @@ class SessionActor:
             self._mailbox.send_nowait(data)
         except trio.WouldBlock:
             if self._close_code is None:  # say it once, not once per frame
+                metrics.COUNTS.mailbox_overflows += 1
                 log.warning("mailbox full, closing", extra={"fields": {"user": self.user_id}})
             self.close(protocol.CLOSE_TOO_SLOW)
             return False
@@ -166,6 +168,7 @@ class SessionActor:
                         queued.append(self._outbox.receive_nowait())
                     except (trio.WouldBlock, trio.EndOfChannel):
                         break
+                metrics.COUNTS.frames_out += len(queued)
                 await self._websocket.send_frames(data if len(queued) == 1 else b"".join(queued))
 
     async def _read(self) -> None:
@@ -175,6 +178,7 @@ class SessionActor:
                 message = await self._websocket.receive()
             except Disconnected:
                 return
+            metrics.COUNTS.frames_in += 1
             if isinstance(message, bytes):
                 self._close_code = protocol.CLOSE_UNSUPPORTED_DATA
                 return

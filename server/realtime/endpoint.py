@@ -21,6 +21,7 @@ from server.db.database import Database
 from server.domain import sessions
 from server.domain.sessions import Sessions
 from server.errors import ApiError, ForbiddenOrigin, RateLimited, Unauthenticated, Unavailable
+from server.logs import note_user
 from server.origins import origin_allowed
 from server.realtime import presence
 from server.realtime.actor import Disconnected, SessionActor
@@ -125,6 +126,7 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     if session is None:
         await _refuse(scope, send, Unauthenticated())
         return
+    note_user(session.user_id)
     router = services.router
     if not router.bus_ready:
         # Events published now would not reach this socket: the client retries shortly.

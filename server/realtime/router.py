@@ -15,7 +15,8 @@ Nothing is lost in silence: when the router cannot know what it missed (its inbo
 the bus connection dropped), it closes every socket here with a code that tells the client to
 reconnect and catch up over HTTP (SPEC.md, Bad input and faults).
 
-One log line per routed event says what it was, whom it was for, what it reached, how long it took.
+One log line per routed event says what it was, whom it was for, what it reached, how long it took
+(at info; presence changes, which every tab opened or closed causes, at debug).
 With several worker processes (server/workers.py) every one of them routes every event, and a
 line saying an event reached no socket *here* would say nothing true of the whole: a worker logs
 only the events that reached (or were dropped at) a socket of its own.
@@ -31,7 +32,7 @@ from typing import NoReturn, Protocol
 
 import trio
 
-from server import events
+from server import events, metrics
 from server.realtime import protocol
 from server.realtime.indexes import discard
 from server.realtime.live import LiveFeeds
@@ -107,6 +108,7 @@ class Router:
         if self._no_sockets.is_set():
             self._no_sockets = trio.Event()
         self._by_user.setdefault(user_id, set()).add(connection)
+        metrics.socket_opened(len(self._by_user[user_id]))
         self._by_session.setdefault(connection.session_id, set()).add(connection)
         self._loads_pending[user_id] = self._loads_pending.get(user_id, 0) + 1
         self._loading.setdefault(user_id, [])
@@ -254,6 +256,7 @@ class Router:
 
     def route(self, event: events.Event) -> None:
         started = time.perf_counter()
+        metrics.COUNTS.routed[event.name] += 1
         match event:
             case events.MessageStored():
                 outcome = self._message(event)
@@ -299,15 +302,20 @@ class Router:
                 return
         if not (self.log_every_event or outcome.reached or outcome.dropped):
             return
+        # Presence comes and goes with every tab: its lines are chatter, at debug.
+        level = logging.DEBUG if isinstance(event, events.PresenceChanged) else logging.INFO
+        if not log.isEnabledFor(level):
+            return
         fields = _summary(event, outcome)
         fields["ms"] = round((time.perf_counter() - started) * 1000, 3)
-        log.info("routed", extra={"fields": fields})
+        log.log(level, "routed", extra={"fields": fields})
 
     def _members(self, group_id: int) -> tuple[int, ...]:
         return tuple(self._online_members.get(group_id, ()))
 
     def _message(self, event: events.MessageStored) -> Outcome:
         """A group message to the room; a direct one to both sides, each naming the other."""
+        metrics.message_routed(event.created_at)
         shaped = message_without_conversation(event.as_row())
         if event.group_id is not None:
             message = {**shaped, "conversation": conversation("group", event.group_id)}

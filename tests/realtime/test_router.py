@@ -320,3 +320,19 @@ async def test_a_sync_request_from_another_process_asks_this_one_for_its_snapsho
     with trio.move_on_after(0) as idle:
         await router.wait_presence_sync()
     assert idle.cancelled_caught
+
+
+def test_presence_changes_are_routed_at_debug_and_the_rest_at_info(caplog):
+    """Presence comes and goes with every tab: chatter for whoever tails the router's lines."""
+    router = Router()
+    online(router, FakeConnection(1))
+    with caplog.at_level("DEBUG", logger="socialnet.router"):
+        router.route(events.PresenceChanged(user_id=2, delta=1, contacts=(1,), process="p"))
+        router.route(notified(1, 4))
+    presence, notification = caplog.records
+    assert presence.levelname == "DEBUG" and presence.fields["type"] == "presence"
+    assert notification.levelname == "INFO" and notification.fields["type"] == "notification"
+    caplog.clear()
+    with caplog.at_level("INFO", logger="socialnet.router"):
+        router.route(events.PresenceChanged(user_id=3, delta=1, contacts=(1,), process="p"))
+    assert caplog.records == []
