@@ -12,7 +12,8 @@ PORT ?= 8000
 CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
 	client/svelte.config.js client/vite.config.js client/package.json
 
-.PHONY: install run test lint test-server test-client test-browser test-containers browser clean
+.PHONY: install run test lint test-server test-client test-browser test-containers browser \
+	system-packages clean
 
 install: $(VENV)/.installed-test client/build/index.html
 
@@ -51,8 +52,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-server: $(VENV)/.installed-test
+test-server: $(VENV)/.installed-test system-packages
 	$(BIN)/pytest tests --ignore=tests/e2e -q
+
+# Debian's redis-server, nginx and iproute2, which the server suite runs for real.
+system-packages:
+	@bash tests/ensure-system-packages.sh
 
 test-client: client/node_modules/.installed
 	cd client && npm test --silent
