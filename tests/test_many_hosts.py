@@ -189,7 +189,10 @@ async def test_three_hosts_behind_a_balancer_chat_post_notify_and_survive_a_host
     with ExitStack() as stack:
         hosts = stack.enter_context(netns.open_network(prefix, HOSTS))
         pg_admin = start_postgres(stack, hosts["pg"], tmp_path / "pg" / "data")
-        wait_for_socket(lambda: postgres_answers(pg_admin), "postgres")
+        # In a thread: asyncio.run() is refused in the thread where trio runs.
+        await trio.to_thread.run_sync(
+            wait_for_socket, lambda: postgres_answers(pg_admin), "postgres"
+        )
         await trio.to_thread.run_sync(migrate.upgrade, pg_admin)
 
         start(
