@@ -13,7 +13,8 @@ PORT ?= 8000
 CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
 	client/svelte.config.js client/vite.config.js client/package.json
 
-.PHONY: install run test lint lock lock-check test-server test-client test-browser test-containers browser clean
+.PHONY: install run test lint lock lock-check test-server test-client test-browser \
+	test-containers browser system-packages clean
 
 install: $(VENV)/.installed-test client/build/index.html tests/oidc/node_modules/.installed
 
@@ -80,8 +81,12 @@ lint: $(VENV)/.installed-test lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-server: $(VENV)/.installed-test tests/oidc/node_modules/.installed
+test-server: $(VENV)/.installed-test tests/oidc/node_modules/.installed system-packages
 	$(BIN)/pytest tests --ignore=tests/e2e -q
+
+# Debian's redis-server, nginx and iproute2, which the server suite runs for real.
+system-packages:
+	@bash tests/ensure-system-packages.sh
 
 test-client: client/node_modules/.installed
 	cd client && npm test --silent

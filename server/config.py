@@ -221,6 +221,28 @@ def workers_from_environment() -> bool:
     return bool(os.environ.get("SOCIALNET_WORKERS", "").strip())
 
 
+BUS_SCHEMES = ("redis", "redis+cluster")
+
+
+def parse_bus(value: str) -> str:
+    """The bus engine: "postgres" (NOTIFY, the default) or a Redis URL (redis://host:port, or
+    redis+cluster://host:port[,host:port...] for a Redis Cluster's sharded pub/sub)."""
+    value = value.strip() or "postgres"
+    if value == "postgres":
+        return value
+    scheme, _, rest = value.partition("://")
+    if scheme not in BUS_SCHEMES or not rest.strip("/"):
+        raise ConfigError(
+            "SOCIALNET_BUS must be postgres, redis://host:port or redis+cluster://host:port"
+            f"[,host:port...], not {value!r}"
+        )
+    for node in rest.rstrip("/").rsplit("@", 1)[-1].split(","):
+        _host, _, port = node.rpartition(":")
+        if not port.isdigit():
+            raise ConfigError(f"SOCIALNET_BUS: {node!r} is not host:port")
+    return value.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Config:
     host: str = "127.0.0.1"
@@ -258,6 +280,8 @@ class Config:
     )
     # Where GET /metrics is served (SOCIALNET_METRICS_ADDR, host:port), or None: no metrics.
     metrics_addr: tuple[str, int] | None = field(default_factory=_env_metrics_addr)
+    # The bus between processes: "postgres" (NOTIFY) or a Redis URL (server/realtime/bus.py).
+    bus: str = field(default_factory=lambda: parse_bus(os.environ.get("SOCIALNET_BUS", "")))
     # In a worker process: its number (for its log lines), else None.
     worker: int | None = None
     # Tests migrate once per run, not once per server they start; workers once per supervisor.

@@ -38,7 +38,11 @@ __all__ = [
     "SessionEnded",
     "SessionsEnded",
     "Typing",
+    "BROADCAST",
+    "channels",
     "from_json",
+    "group_channel",
+    "user_channel",
 ]
 
 _BY_NAME: dict[str, type[Event]] = {}
@@ -313,3 +317,63 @@ class SessionsEnded(Event):
 
     user_id: int
     keep: int | None = None
+
+
+# --- where each event travels on a bus of channels (Redis) ---------------------------------------
+#
+# A process subscribes to the channel of each user with a socket open there (`u:<id>`) and of
+# each group with a member online there (`g:<id>`), and to the one broadcast channel. In a Redis
+# Cluster each channel hashes to a shard (SSUBSCRIBE / SPUBLISH), so the traffic of users and
+# groups spreads over the shards and a process receives only what its sockets need. What
+# concerns every process travels on BROADCAST: presence (every router counts every user's
+# sockets so that a socket opening learns which of its contacts are online without a query),
+# the end of a session (every process forgets it from its session cache, sockets or not), and the
+# posts outside groups (whose watchers may be anywhere: Home, Explore, a profile, a post page;
+# the router of each process decides in memory who here may see them). A group's posts travel on
+# the group's channel. The Postgres engine has one channel and ignores this.
+
+BROADCAST = "all"
+
+
+def user_channel(user_id: int) -> str:
+    return f"u:{user_id}"
+
+
+def group_channel(group_id: int) -> str:
+    return f"g:{group_id}"
+
+
+def channels(event: Event) -> tuple[str, ...]:
+    """The channels `event` is published on: the channel of every user or group it reaches."""
+    match event:
+        case MessageStored(group_id=None, recipient_id=recipient, sender_id=sender):
+            return (user_channel(recipient), user_channel(sender))  # type: ignore[arg-type]
+        case MessageStored(group_id=group_id) | EventAnswered(group_id=group_id):
+            return (group_channel(group_id),)  # type: ignore[arg-type]
+        case PostEvent(group_id=None):
+            return (BROADCAST,)
+        case PostEvent(group_id=group_id):
+            return (group_channel(group_id),)  # type: ignore[arg-type]
+        case FollowChanged(follower_id=follower, followee_id=followee):
+            return (user_channel(follower), user_channel(followee))
+        case BlockChanged(blocker_id=blocker, blocked_id=blocked):
+            return (user_channel(blocker), user_channel(blocked))
+        case Typing(kind="group", target_id=group_id):
+            return (group_channel(group_id),)
+        case Typing(target_id=user_id):
+            return (user_channel(user_id),)
+        case Notified(user_id=user_id) | ReadMarkerMoved(user_id=user_id):
+            return (user_channel(user_id),)
+        case MembershipChanged(group_id=group_id, user_id=user_id):
+            # The user's processes apply it to their sockets; the group's channel carries it
+            # in order with the group's own events (server/realtime/router.py).
+            return (user_channel(user_id), group_channel(group_id))
+        case (
+            PresenceChanged()
+            | PresenceSnapshot()
+            | PresenceSyncRequested()
+            | SessionEnded()
+            | SessionsEnded()
+        ):
+            return (BROADCAST,)
+    raise ValueError(f"no channel for {event!r}")

@@ -8,7 +8,7 @@ as one tree of tasks, each long-lived service with a named owner.
              ├─ router.run()                 fans events out to the sockets of this process
              ├─ writer.run()                 stores chat messages (sockets and HTTP) in batches
              ├─ ephemeral.run()              publishes typing and departures, batched
-             ├─ bus.listen(url, router)      one LISTEN connection: Postgres NOTIFY -> router
+             ├─ the bus's subscriber         Postgres LISTEN, or Redis (S)SUBSCRIBE -> router
              ├─ sessions.purge_expired()     deletes expired sessions now and then
              ├─ address_budgets.forget_idle() forgets clients whose budgets are all free
              ├─ resets.run()                 looks up password-reset requests, queues mails
@@ -181,11 +181,14 @@ async def serve(
                 config.trusted_proxies,
                 observers=[log_exchange, *([record_exchange] if metrics.enabled() else [])],
             )
-            async with trio.open_nursery() as service_nursery:
+            async with (
+                bus.open_bus(config.bus, db, router) as listen,
+                trio.open_nursery() as service_nursery,
+            ):
                 await service_nursery.start(router.run)
                 await service_nursery.start(writer.run)
                 await service_nursery.start(ephemeral.run)
-                await service_nursery.start(partial(bus.listen, db.url, router))
+                await service_nursery.start(listen)
                 await service_nursery.start(sessions.purge_expired)
                 await service_nursery.start(address_budgets.forget_idle)
                 await service_nursery.start(mailer.run)

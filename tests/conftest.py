@@ -2,6 +2,10 @@
 
 Personas: `alice` and `bob` have public profiles, `carol` a private one. Each persona is an
 httpx client with a cookie jar of its own, logged in, so two personas are two browsers.
+
+The bus: servers use Postgres NOTIFY unless a test (or a directory's conftest, as
+tests/realtime does) asks for `bus_url` to be a real Redis or a real three-node Redis Cluster,
+each started once per run (tests/redis.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from server.config import Config
 if TYPE_CHECKING:
     from server.realtime.router import Router
 from tests import postgres
+from tests.redis import run_redis, run_redis_cluster
 
 PASSWORD = "correct horse battery"
 
@@ -32,6 +37,33 @@ def migrated_url() -> str:
     url = postgres.create_migrated_database(name)
     yield url
     postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> str:
+    """One real Redis for the run (the bus's Redis engine, PUBLISH / SUBSCRIBE)."""
+    with run_redis(tmp_path_factory.mktemp("redis")) as redis:
+        yield redis.url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(tmp_path_factory) -> str:
+    """One real Redis Cluster of three primaries for the run (sharded pub/sub)."""
+    with run_redis_cluster(tmp_path_factory.mktemp("redis-cluster")) as cluster:
+        yield cluster.url
+
+
+# The engines a test can ask for by name, and the fixture that provides each one's URL.
+BUS_ENGINES = {"postgres": None, "redis": "redis_url", "cluster": "redis_cluster_url"}
+
+
+@pytest.fixture
+def bus_url(request) -> str:
+    """The bus of the servers a test starts: NOTIFY, unless parametrized (indirectly) with the
+    name of an engine of BUS_ENGINES."""
+    engine = getattr(request, "param", "postgres")
+    fixture = BUS_ENGINES[engine]
+    return "postgres" if fixture is None else request.getfixturevalue(fixture)
 
 
 @pytest.fixture
@@ -104,16 +136,20 @@ async def start_server(
 
 
 @pytest.fixture
-async def server(database_url: str, tmp_path, nursery) -> AsyncIterator[RunningServer]:
-    async for running in start_server(database_url, tmp_path, nursery):
+async def server(
+    database_url: str, bus_url: str, tmp_path, nursery
+) -> AsyncIterator[RunningServer]:
+    async for running in start_server(database_url, tmp_path, nursery, bus=bus_url):
         yield running
 
 
 @pytest.fixture
 async def second_server(server, nursery) -> AsyncIterator[RunningServer]:
-    """Another server process on the same database and data directory (as behind a load
+    """Another server process on the same database, data directory and bus (as behind a load
     balancer): what one writes must reach the other's sockets through the bus."""
-    async for running in start_server(server.config.database_url, server.config.data_dir, nursery):
+    async for running in start_server(
+        server.config.database_url, server.config.data_dir, nursery, bus=server.config.bus
+    ):
         yield running
 
 

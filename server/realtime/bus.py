@@ -1,15 +1,21 @@
-"""The subscribing half of the bus: one task per process hears every event and feeds the router.
+"""The bus between processes, a seam with two engines, and the subscribing half of its Postgres
+engine: one task per process hears every event and feeds the router.
 
-The publishing half lives with the writes (server/db/database.py: events are emitted inside
-the transaction that causes them and travel by Postgres NOTIFY, server/db/notify.py). Here one
-dedicated connection LISTENs; when it drops, what was published meanwhile is lost to this
-process, so the router closes its sockets (their clients reconnect and catch up over HTTP) and
-refuses new ones until the bus listens again.
+`open_bus` picks the engine (`SOCIALNET_BUS`): Postgres NOTIFY, the default (events are emitted
+inside the transaction that causes them, server/db/database.py, and travel by NOTIFY,
+server/db/notify.py), or Redis pub/sub, published after the commit
+(server/realtime/redis_bus.py). Either way each process runs one subscriber task that feeds its
+router. Here one dedicated connection LISTENs; when it drops, what was published meanwhile is
+lost to this process, so the router closes its sockets (their clients reconnect and catch up
+over HTTP) and refuses new ones until the bus listens again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import NoReturn
 
 import asyncpg
@@ -17,6 +23,7 @@ import trio
 import trio_asyncio
 
 from server.db import notify
+from server.db.database import Database
 from server.realtime.router import Router
 
 log = logging.getLogger("socialnet.bus")
@@ -71,3 +78,28 @@ async def listen(
             with trio.CancelScope(shield=True):
                 if not conn.is_closed():
                     await trio_asyncio.aio_as_trio(conn.close)()
+
+
+POSTGRES = "postgres"
+
+
+@asynccontextmanager
+async def open_bus(
+    bus_url: str, db: Database, router: Router
+) -> AsyncIterator[Callable[..., Awaitable[NoReturn]]]:
+    """The engine named by `bus_url` ("postgres", or a Redis URL), wired to the database's
+    publishing seam and to the router; yields the subscriber task to start (it takes
+    `task_status`)."""
+    if bus_url == POSTGRES:
+        yield partial(listen, db.url, router)
+        return
+    # Imported here: the Postgres bus needs no Redis client loaded.
+    from server.realtime.redis_bus import open_redis_bus
+
+    async with open_redis_bus(bus_url) as redis:
+        db.publish_after_commit = redis.publish
+        router.subscriptions = redis.subscriptions
+        try:
+            yield partial(redis.listen, router)
+        finally:
+            db.publish_after_commit = None

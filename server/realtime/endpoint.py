@@ -6,9 +6,10 @@ and a copy of every header on each socket, and a layer of calls on each frame; a
 idle sockets that is megabytes, and in a group fan-out it is latency. HTTP routes stay in Quart.
 
 A socket's life, in order: its session is checked, and its user's sockets here counted against
-the cap; it is registered with the router; then its user's card, groups and contacts are read
-and its presence announced (so a membership change after the registration is never missed,
-server/realtime/router.py); then it is accepted and the actor runs. Whatever happens after
+the cap; it is registered with the router (on a Redis bus: and its user's channel subscribed);
+then its user's card, groups and contacts are read and its presence announced (so a membership
+change after the registration is never missed, server/realtime/router.py); then (on a Redis bus:
+once its groups' channels are subscribed) it is accepted and the actor runs. Whatever happens after
 the announcement, the `finally` announces the departure.
 """
 
@@ -148,10 +149,13 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
     )
     # Registered before its groups are read, accepted once they are: from the client's first
     # moment on the socket, every event of its groups reaches it.
+    # On a bus of channels, the user's channel is heard before the groups are read, and the
+    # groups' channels before the socket is accepted.
     router.register(actor)
     contacts = None
     try:
         try:
+            await router.wait_subscribed(session.user_id)
             context = await services.db.transaction(
                 presence.arrive, session.user_id, router.process_id
             )
@@ -163,6 +167,11 @@ async def serve_socket(services: RealtimeServices, scope, receive, send) -> None
             return
         contacts = context.contacts  # announced: the finally below must say goodbye
         router.groups_loaded(actor, context.group_ids)
+        try:
+            await router.wait_subscribed(session.user_id)
+        except Unavailable as error:
+            await _refuse(scope, send, error)
+            return
         actor.memo["card"] = context.card
         await send({"type": "websocket.accept"})
         for frame in presence.snapshot(router, contacts):

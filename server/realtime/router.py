@@ -15,6 +15,16 @@ Nothing is lost in silence: when the router cannot know what it missed (its inbo
 the bus connection dropped), it closes every socket here with a code that tells the client to
 reconnect and catch up over HTTP (SPEC.md, Bad input and faults).
 
+On a bus of channels (Redis: server/realtime/redis_bus.py) the router also says which channels
+this process must hear (`subscriptions`): its users' and its groups' (server/events.py,
+`channels`), and an event arrives with the channel it was heard on, so that one published on two
+channels (a direct message: the recipient's and the sender's) reaches each side once. A socket
+is accepted only once its channels are subscribed (`wait_subscribed`), so it misses nothing
+from its first moment. A user who joins a group while connected here, on a process that does
+not hear that group yet, may have missed the group's first events in between: their sockets here
+are closed so that their clients catch up (the group's channel, once heard, carries membership
+in order with the group's own events).
+
 One log line per routed event says what it was, whom it was for, what it reached, how long it took
 (at info; presence changes, which every tab opened or closed causes, at debug).
 With several worker processes (server/workers.py) every one of them routes every event, and a
@@ -33,11 +43,13 @@ from typing import NoReturn, Protocol
 import trio
 
 from server import events, metrics
+from server.events import group_channel, user_channel
 from server.realtime import protocol
 from server.realtime.indexes import discard
 from server.realtime.live import LiveFeeds
 from server.realtime.presence_board import PresenceBoard
 from server.realtime.protocol import ServerFrame
+from server.realtime.subscriptions import Subscriptions
 from server.shapes import conversation, message_without_conversation
 
 log = logging.getLogger("socialnet.router")
@@ -95,7 +107,10 @@ class Router:
             sockets_of=lambda user_id: self._by_user.get(user_id, ()),
         )
         self._bus_ready_event = trio.Event()
-        send, receive = trio.open_memory_channel[events.Event](INBOX_SIZE)
+        # The channels to hear, on a bus of channels (set by the composition root); None on
+        # the Postgres bus, where every process hears every event.
+        self.subscriptions: Subscriptions | None = None
+        send, receive = trio.open_memory_channel[tuple[events.Event, str | None]](INBOX_SIZE)
         self._inbox_send = send
         self._inbox_receive = receive
 
@@ -107,6 +122,8 @@ class Router:
         user_id = connection.user_id
         if self._no_sockets.is_set():
             self._no_sockets = trio.Event()
+        if user_id not in self._by_user and self.subscriptions is not None:
+            self.subscriptions.want(user_channel(user_id))
         self._by_user.setdefault(user_id, set()).add(connection)
         metrics.socket_opened(len(self._by_user[user_id]))
         self._by_session.setdefault(connection.session_id, set()).add(connection)
@@ -119,8 +136,8 @@ class Router:
         user_id = connection.user_id
         if connection not in self._by_user.get(user_id, ()):
             return  # closed meanwhile
-        for group_id in self._groups_of.pop(user_id, ()):
-            discard(self._online_members, group_id, user_id)
+        for group_id in tuple(self._groups_of.get(user_id, ())):
+            self._remove_member(group_id, user_id)
         for group_id in group_ids:
             self._add_member(group_id, user_id)
         for change in self._loading.get(user_id, ()):
@@ -146,8 +163,10 @@ class Router:
         discard(self._by_session, connection.session_id, connection)
         self.live.unwatch(connection)
         if user_id not in self._by_user:  # the user's last socket here closed
-            for group_id in self._groups_of.pop(user_id, ()):
-                discard(self._online_members, group_id, user_id)
+            for group_id in tuple(self._groups_of.get(user_id, ())):
+                self._remove_member(group_id, user_id)
+            if self.subscriptions is not None:
+                self.subscriptions.unwant(user_channel(user_id))
             self._loading.pop(user_id, None)
             self._loads_pending.pop(user_id, None)
             self.live.forget_user(user_id)
@@ -160,10 +179,28 @@ class Router:
 
     def _add_member(self, group_id: int, user_id: int) -> None:
         self._groups_of.setdefault(user_id, set()).add(group_id)
+        if group_id not in self._online_members and self.subscriptions is not None:
+            self.subscriptions.want(group_channel(group_id))
         self._online_members.setdefault(group_id, set()).add(user_id)
 
     def is_registered(self, connection: Connection) -> bool:
         return connection in self._by_user.get(connection.user_id, ())
+
+    def _remove_member(self, group_id: int, user_id: int) -> None:
+        discard(self._groups_of, user_id, group_id)
+        discard(self._online_members, group_id, user_id)
+        if group_id not in self._online_members and self.subscriptions is not None:
+            self.subscriptions.unwant(group_channel(group_id))
+
+    async def wait_subscribed(self, user_id: int) -> None:
+        """Return once the bus delivers every channel that the sockets of `user_id` here need
+        (their user's, their groups'): at once on the Postgres bus. Unavailable (503) when the
+        bus is lost or cannot subscribe meanwhile."""
+        if self.subscriptions is None:
+            return
+        needed = [user_channel(user_id)]
+        needed.extend(group_channel(group_id) for group_id in self._groups_of.get(user_id, ()))
+        await self.subscriptions.wait_held(needed)
 
     def is_online(self, user_id: int) -> bool:
         """Whether `user_id` has a socket open on any process (as the bus has told us)."""
@@ -231,12 +268,14 @@ class Router:
 
     # --- events ---
 
-    def submit_nowait(self, event: events.Event) -> None:
-        """Hand an event to the router (from the bus subscriber). Never blocks. When the inbox
-        is full the event is lost to this process, and so may be others: every socket here is
-        closed so that its client catches up rather than wait for what will not come."""
+    def submit_nowait(self, event: events.Event, heard_on: str | None = None) -> None:
+        """Hand an event to the router (from the bus subscriber), with the channel it was heard
+        on (a bus of channels) or None (the Postgres bus: it is for everyone here). Never
+        blocks. When the inbox is full the event is lost to this process, and so may be others:
+        every socket here is closed so that its client catches up rather than wait for what
+        will not come."""
         try:
-            self._inbox_send.send_nowait(event)
+            self._inbox_send.send_nowait((event, heard_on))
         except trio.WouldBlock:
             log.error(
                 "router inbox full; closing every socket here so their clients catch up",
@@ -246,20 +285,20 @@ class Router:
 
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> NoReturn:
         task_status.started()
-        async for event in self._inbox_receive:
+        async for event, heard_on in self._inbox_receive:
             try:
-                self.route(event)
+                self.route(event, heard_on)
             except Exception:
                 # One malformed event must not stop delivery for everyone else.
                 log.exception("could not route event", extra={"fields": {"op": event.name}})
         raise AssertionError("the router inbox never closes")
 
-    def route(self, event: events.Event) -> None:
+    def route(self, event: events.Event, heard_on: str | None = None) -> None:
         started = time.perf_counter()
         metrics.COUNTS.routed[event.name] += 1
         match event:
             case events.MessageStored():
-                outcome = self._message(event)
+                outcome = self._message(event, heard_on)
             case events.Notified(user_id=user_id):
                 frame = protocol.NotificationFrame(event.notification, event.unread_count)
                 outcome = self._deliver((user_id,), frame)
@@ -273,7 +312,7 @@ class Router:
                 frame = protocol.EventResponseFrame(event.event, event.user_id, event.response)
                 outcome = self._deliver(self._members(group_id), frame)
             case events.MembershipChanged():
-                self._membership(event)
+                self._membership(event, heard_on)
                 return
             case events.PresenceChanged():
                 outcome = self._presence_changed(event)
@@ -313,8 +352,9 @@ class Router:
     def _members(self, group_id: int) -> tuple[int, ...]:
         return tuple(self._online_members.get(group_id, ()))
 
-    def _message(self, event: events.MessageStored) -> Outcome:
-        """A group message to the room; a direct one to both sides, each naming the other."""
+    def _message(self, event: events.MessageStored, heard_on: str | None) -> Outcome:
+        """A group message to the room; a direct one to both sides, each naming the other (to
+        one side only when heard on that side's channel: the other channel carries it too)."""
         metrics.message_routed(event.created_at)
         shaped = message_without_conversation(event.as_row())
         if event.group_id is not None:
@@ -322,12 +362,16 @@ class Router:
             frame = protocol.ChatMessageFrame(message)
             return self._deliver(self._members(event.group_id), frame, skip=event.skip)
         assert event.recipient_id is not None
-        to_recipient = {**shaped, "conversation": conversation("direct", event.sender_id)}
-        to_sender = {**shaped, "conversation": conversation("direct", event.recipient_id)}
-        outcome = self._deliver((event.recipient_id,), protocol.ChatMessageFrame(to_recipient))
-        return outcome + self._deliver(
-            (event.sender_id,), protocol.ChatMessageFrame(to_sender), skip=event.skip
-        )
+        outcome = Outcome(frame_type=protocol.ChatMessageFrame.type)
+        if heard_on in (None, user_channel(event.recipient_id)):
+            to_recipient = {**shaped, "conversation": conversation("direct", event.sender_id)}
+            frame = protocol.ChatMessageFrame(to_recipient)
+            outcome = outcome + self._deliver((event.recipient_id,), frame)
+        if heard_on in (None, user_channel(event.sender_id)):
+            to_sender = {**shaped, "conversation": conversation("direct", event.recipient_id)}
+            frame = protocol.ChatMessageFrame(to_sender)
+            outcome = outcome + self._deliver((event.sender_id,), frame, skip=event.skip)
+        return outcome
 
     def _typing(self, event: events.Typing) -> Outcome:
         if event.kind == "group":
@@ -337,9 +381,19 @@ class Router:
         frame = protocol.ChatTypingFrame(conversation("direct", event.user["id"]), event.user)
         return self._deliver((event.target_id,), frame)
 
-    def _membership(self, event: events.MembershipChanged) -> None:
+    def _membership(self, event: events.MembershipChanged, heard_on: str | None) -> None:
         if event.user_id not in self._by_user:
             return  # not online here: read afresh when their first socket opens
+        if heard_on == user_channel(event.user_id) and self.subscriptions is not None:
+            if self.subscriptions.held(group_channel(event.group_id)):
+                return  # the group's channel carries it, in order with the group's events
+            if event.member and event.user_id not in self._loading:
+                # The group's events published before this process hears its channel would
+                # be missed in silence: the user's sockets here reconnect and catch up.
+                for connection in tuple(self._by_user[event.user_id]):
+                    connection.close(protocol.CLOSE_SERVICE_RESTART)
+                    self.unregister(connection)
+                return
         if event.user_id in self._loading:
             self._loading[event.user_id].append(event)
         self._apply_membership(event)
@@ -348,8 +402,7 @@ class Router:
         if event.member:
             self._add_member(event.group_id, event.user_id)
         else:
-            discard(self._online_members, event.group_id, event.user_id)
-            discard(self._groups_of, event.user_id, event.group_id)
+            self._remove_member(event.group_id, event.user_id)
 
     def _presence_changed(self, event: events.PresenceChanged) -> Outcome:
         """Count the user's sockets; tell their contacts here when they come or go."""
