@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests import images
+from tests.e2e.test_follows import join
 
 PASSWORD = "a long enough secret"
 
@@ -87,3 +88,32 @@ def test_a_logged_out_visitor_only_sees_login_and_register(new_page):
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_a_phone_keeps_the_account_behind_the_avatar(new_page):
+    """At 390 px the top bar holds brand, search, bell and avatar; the navigation is a bar at
+    the bottom; profile, settings and "Log out" are in the avatar's menu."""
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    join(page, "Ada")
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    nav = page.get_by_role("navigation", name="Main")
+    home = nav.get_by_role("link", name="Home", exact=True)
+    box = home.bounding_box()
+    assert box is not None and box["y"] + box["height"] > 844 - 60, "navigation at the bottom"
+
+    account = page.get_by_role("button", name="Account")
+    account.click()
+    expect(account).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(account).to_be_focused()
+    expect(account).to_have_attribute("aria-expanded", "false")
+
+    account.click()
+    page.get_by_role("link", name="Settings").click()
+    expect(page).to_have_url(re.compile(r"/settings/security$"))
+    expect(account).to_have_attribute("aria-expanded", "false")
+
+    account.click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))

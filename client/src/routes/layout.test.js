@@ -107,7 +107,8 @@ describe('layout', () => {
     expect(document.querySelector('a.me').getAttribute('href')).toBe('/users/1');
 
     // The bell, with the unread count, and the tab's socket.
-    expect(document.querySelector('button[aria-label="Notifications"]')).not.toBeNull();
+    const bell = document.querySelector('button[aria-controls="notification-panel"]');
+    expect(bell.querySelector('.visually-hidden').textContent).toBe('Notifications');
     await vi.waitFor(() =>
       expect(document.querySelector('[data-testid="notification-count"]')?.textContent).toBe('3')
     );

@@ -15,7 +15,7 @@ const REQUEST = {
   created_at: new Date().toISOString()
 };
 
-const bell = () => document.querySelector('button[aria-label="Notifications"]');
+const bell = () => document.querySelector('button[aria-controls="notification-panel"]');
 const badge = () => document.querySelector('[data-testid="notification-count"]');
 const panel = () => document.querySelector('[role="dialog"]');
 const button = (text) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === text);
@@ -42,6 +42,9 @@ afterEach(() => {
 
 describe('NotificationBell', () => {
   it('shows the unread count on the badge, none at 0, and updates live', () => {
+    // Named by its words, not an aria-label that would differ from the count it shows.
+    expect(bell().textContent.trim()).toBe('Notifications');
+    expect(bell().hasAttribute('aria-label')).toBe(false);
     expect(badge()).toBeNull();
     expect(bell().getAttribute('aria-expanded')).toBe('false');
     receiveNotification({ type: 'notification', notification: REQUEST, unread_count: 1 });

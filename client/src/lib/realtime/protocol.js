@@ -58,8 +58,9 @@ export const CLOSE = Object.freeze({
 });
 
 /**
- * Not a frame: the socket emits it when the server closes with CLOSE.SESSION_ENDED, so the
- * app can check whether the session is gone (and then stop) or still valid (and reconnect).
+ * Not a frame: the socket emits it when the server closes with CLOSE.SESSION_ENDED, and when
+ * a connection attempt is refused before it opens (as the upgrade of an ended session is), so
+ * the app can check whether the session is gone (and then stop) or still valid (and reconnect).
  */
 export const SESSION_ENDED = 'session_ended';
 

@@ -33,6 +33,7 @@ export class RealtimeSocket {
   #random;
   #listeners = new Map(); // type -> Set of functions
   #ws = null;
+  #wsOpened = false; // whether #ws ever opened (one that closes unopened was refused)
   #running = false;
   #everOpened = false; // since start(): the next open is a reconnect
   #attempt = 0;
@@ -104,6 +105,7 @@ export class RealtimeSocket {
       return;
     }
     this.#ws = ws;
+    this.#wsOpened = false;
     ws.onopen = () => this.#onOpen();
     ws.onmessage = (event) => this.#onMessage(event);
     ws.onclose = (event) => this.#onClose(ws, event);
@@ -113,6 +115,7 @@ export class RealtimeSocket {
   #onOpen() {
     const reconnect = this.#everOpened;
     this.#everOpened = true;
+    this.#wsOpened = true;
     this.connected = true;
     this.#awaitingPong = false;
     this.#stableTimer = setTimeout(() => (this.#attempt = 0), STABLE_AFTER_MS);
@@ -135,7 +138,12 @@ export class RealtimeSocket {
     if (!this.#running) return;
     this.#scheduleRetry();
     // Keep retrying: if the session is really gone the app hears it over HTTP and stops us.
-    if (event?.code === CLOSE.SESSION_ENDED) this.#emit({ type: SESSION_ENDED });
+    // Ask when the server says so (4001), and also when an attempt is refused before it opens:
+    // the server refuses the upgrade of an ended session (401), which a browser reports only
+    // as a failed connection. The second covers a 4001 whose check came too early (another
+    // server process had not yet heard that the session ended) and a session that ended
+    // while this tab was offline; a server that is down just fails the check.
+    if (event?.code === CLOSE.SESSION_ENDED || !this.#wsOpened) this.#emit({ type: SESSION_ENDED });
   }
 
   #ping() {

@@ -289,4 +289,23 @@ describe('RealtimeSocket and the end of a session', () => {
     expect(ended).toHaveBeenCalledOnce();
     expectRetryAfter(1000);
   });
+
+  it('asks too when an attempt is refused before it opens (an ended session’s upgrade)', () => {
+    const ended = vi.fn();
+    socket.subscribe('session_ended', ended);
+    socket.start();
+    last().open();
+    // The server says the session ended, but the check comes too early to see it.
+    last().onclose({ code: 4001 });
+    expect(ended).toHaveBeenCalledTimes(1);
+    // The next attempt is refused at the upgrade: ask again, and keep retrying.
+    vi.advanceTimersByTime(500);
+    last().onclose({ code: 1006 });
+    expect(ended).toHaveBeenCalledTimes(2);
+    expectRetryAfter(1000);
+    // A connection that opened and dropped is only a network matter.
+    last().open();
+    last().drop();
+    expect(ended).toHaveBeenCalledTimes(2);
+  });
 });
