@@ -75,10 +75,10 @@ def render(schema: dict, depth: int = 0) -> str:
         text = schema["format"]
     elif kinds:
         text = f"{kinds[0]}{_bounds(schema)}"
-    if "default" in schema:
-        text = f"{text} (default {str(schema['default']).lower()})"
     else:
         text = "any"
+    if "default" in schema:
+        text = f"{text} (default {str(schema['default']).lower()})"
     return f"{text} | null" if nullable else text
 
 
@@ -226,11 +226,11 @@ def frames_section() -> str:
         "| --- | --- | --- |",
     ]
     for wire_type, cls in protocol.CLIENT_FRAME_TYPES.items():
-        out.append(f"| `{wire_type}` | {_fields(cls)} | {_doc(cls)} |")
+        out.append(f"| `{wire_type}` | {_fields(cls)} | {_cell(_doc(cls))} |")
     out += ["", "Server → client (`SERVER_FRAMES`):\n", "| type | members | note |"]
     out.append("| --- | --- | --- |")
     for wire_type, cls in protocol.SERVER_FRAMES.items():
-        out.append(f"| `{wire_type}` | {_fields(cls)} | {_doc(cls)} |")
+        out.append(f"| `{wire_type}` | {_fields(cls)} | {_cell(_doc(cls))} |")
     return "\n".join(out) + "\n"
 
 
