@@ -51,12 +51,18 @@ _DRAFT_COLUMNS = [f.name for f in fields(Draft)]
 _DRAFT_TYPES = ["text" if name in ("kind", "reaction") else "bigint" for name in _DRAFT_COLUMNS]
 
 # Any number of notifications in one statement; none between people in a block (SPEC.md,
-# Blocks: A no longer sees B's notifications, and A does not exist for B).
+# Blocks: A no longer sees B's notifications, and A does not exist for B), and none about a
+# post its recipient may not see (an author who left the group of their post, a commenter who
+# lost sight of the post): like a live frame, a notification never tells of what is hidden.
 INSERT_MANY = f"""
 INSERT INTO notifications ({", ".join(_DRAFT_COLUMNS)})
 SELECT * FROM unnest({", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_DRAFT_TYPES))})
     AS t({", ".join(_DRAFT_COLUMNS)})
 WHERE NOT {visibility.blocks_between("t.user_id", "t.actor_id")}
+  AND (t.post_id IS NULL OR EXISTS (
+      SELECT 1 FROM posts np
+      WHERE np.id = t.post_id AND {visibility.post_visible("np", "t.user_id")}
+  ))
 RETURNING id
 """
 

@@ -54,17 +54,18 @@ async def select_posts_by_ids(
     return {row["id"]: row for row in rows}
 
 
-# Home (SPEC.md, Posts and comments): the viewer's own posts, the posts of the people they
-# follow that they may see (outside groups: those come with the groups), and the posts of their
-# groups but those of people in a block with the viewer (blocks hide in both directions in the
-# feeds; on the group's own page they stay, as group content). Each source is a top-N descent
-# of one index, (author_id, id) or (group_id, id), cut at the page size before the sources
-# meet: a page costs one short index scan per followee and per group, never a scan of every
-# post the viewer may see.
+# Home (SPEC.md, Posts and comments): the viewer's own posts (in a group: while a member), the
+# posts of the people they follow that they may see (outside groups: those come with the groups),
+# and the posts of their groups but those of people in a block with the viewer (blocks hide in
+# both directions in the feeds; on the group's own page they stay, as group content). Each
+# source is a top-N descent of one index, (author_id, id) or (group_id, id), cut at the page
+# size before the sources meet: a page costs one short index scan per followee and per group,
+# never a scan of every post the viewer may see.
 HOME = f"""
 WITH sources AS (
     (SELECT p.id FROM posts p
      WHERE p.author_id = $1 AND ($2::bigint IS NULL OR p.id < $2)
+       AND (p.group_id IS NULL OR {visibility.is_member("p.group_id", "$1")})
      ORDER BY p.id DESC LIMIT $3)
     UNION ALL
     (SELECT followed.id FROM follows f CROSS JOIN LATERAL (

@@ -62,15 +62,16 @@ def profile_visible(user: str, viewer: str) -> str:
 
 
 def post_visible(post: str, viewer: str) -> str:
-    """SPEC.md, Posts: the author always; a group post, the group's members (blocks or not:
-    group content stays visible inside the group); otherwise nobody in a block with the author,
-    and then by the post's privacy: public to everyone, almost_private to accepted followers,
+    """SPEC.md, Posts: a group post, the group's members and nobody else (blocks or not: group
+    content stays visible inside the group; an author who left the group loses sight of their
+    post with the rest); otherwise the author always, nobody in a block with the author, and
+    then by the post's privacy: public to everyone, almost_private to accepted followers,
     private to the followers the author picked who still follow them (a picked viewer who
     unfollows, or whom the author removes, loses sight of the post)."""
     return f"""(
-        {post}.author_id = {viewer}
-        OR CASE
+        CASE
             WHEN {post}.group_id IS NOT NULL THEN {is_member(f"{post}.group_id", viewer)}
+            WHEN {post}.author_id = {viewer} THEN true
             WHEN {blocks_between(f"{post}.author_id", viewer)} THEN false
             WHEN {post}.privacy = 'public' THEN true
             WHEN {post}.privacy = 'almost_private' THEN {follows(viewer, f"{post}.author_id")}
@@ -150,10 +151,10 @@ class Viewer:
 
 def sees_post(viewer: Viewer, groups: Collection[int], post: PostFacts) -> bool:
     """post_visible."""
-    if post.author_id == viewer.user_id:
-        return True
     if post.group_id is not None:
         return post.group_id in groups
+    if post.author_id == viewer.user_id:
+        return True
     if viewer.in_block_with(post.author_id):
         return False
     if post.privacy == "public":
@@ -176,10 +177,11 @@ def sees_comment(
 
 def in_home(viewer: Viewer, groups: Collection[int], post: PostFacts) -> bool:
     """A post of Home (server/db/posts.py, HOME)."""
-    if post.author_id == viewer.user_id:
-        return True
+    mine = post.author_id == viewer.user_id
     if post.group_id is not None:
-        return post.group_id in groups and not viewer.in_block_with(post.author_id)
+        return post.group_id in groups and (mine or not viewer.in_block_with(post.author_id))
+    if mine:
+        return True
     return post.author_id in viewer.following and sees_post(viewer, groups, post)
 
 

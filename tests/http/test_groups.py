@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import images
 from tests.http.test_posts import post
 
 
@@ -212,3 +213,55 @@ async def test_group_content_is_for_members_only(alice, bob, carol):
     # And it is gone for a member who leaves.
     await bob.client.post(f"/api/groups/{group['id']}/leave")
     assert (await bob.client.get(f"/api/groups/{group['id']}/posts")).status_code == 404
+
+
+async def test_an_author_who_leaves_loses_their_group_post_with_the_rest(alice, bob):
+    """Group posts and their comments are for members only, their authors' too: Bob, who
+    posted in Alice's group and left it, no longer reads what members say under his post, nor
+    answers them, nor hears of it; his post leaves his Home and his profile list. Alice, still a
+    member, keeps all of it."""
+    group = await create_group(alice)
+    await make_member(alice, group, bob)
+    image = ("bob.png", images.png(color=(1, 2, 3, 255)), "image/png")
+    made = await post(bob, "mine, in the group", group_id=group["id"], image=image)
+    item = made.json()["post"]
+    assert (await bob.client.post(f"/api/groups/{group['id']}/leave")).status_code == 204
+
+    said = await alice.client.post(
+        f"/api/posts/{item['id']}/comments",
+        data={"body": "for members"},
+        files={"image": ("alice.png", images.png(color=(9, 8, 7, 255)), "image/png")},
+    )
+    assert said.status_code == 201
+    members_comment = said.json()["comment"]
+    for path in (
+        f"/api/posts/{item['id']}",
+        f"/api/posts/{item['id']}/comments",
+        f"/api/posts/{item['id']}/reactions",
+        f"/api/comments/{members_comment['id']}/reactions",
+        members_comment["image_url"],
+    ):
+        assert (await bob.client.get(path)).status_code == 404, path
+        assert (await alice.client.get(path)).status_code == 200, path
+    writes = (
+        bob.client.post(f"/api/posts/{item['id']}/comments", data={"body": "still here"}),
+        bob.client.put(f"/api/posts/{item['id']}/reaction", json={"kind": "like"}),
+        bob.client.put(f"/api/comments/{members_comment['id']}/reaction", json={"kind": "wow"}),
+        bob.client.patch(f"/api/posts/{item['id']}", json={"body": "edited after leaving"}),
+    )
+    for write in writes:
+        answer = await write
+        assert answer.status_code == 404, answer.text
+    for feed in ("/api/feed", f"/api/users/{bob.id}/posts"):
+        listed = (await bob.client.get(feed)).json()["items"]
+        assert item["id"] not in [p["id"] for p in listed], feed
+    search = await bob.client.get("/api/search", params={"q": "mine", "type": "posts"})
+    assert search.json()["items"] == []
+    # Not told of the members' comment either; his own image stays his to fetch (an upload is
+    # always visible to its owner, and it is in his data export).
+    told = (await bob.client.get("/api/notifications")).json()["items"]
+    assert [n["kind"] for n in told if n["kind"] == "post_comment"] == []
+    assert (await bob.client.get(item["image_url"])).status_code == 200
+    assert (await alice.client.get(f"/api/posts/{item['id']}")).json()["post"]["body"] == (
+        "mine, in the group"
+    )

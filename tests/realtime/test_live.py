@@ -148,11 +148,16 @@ async def test_group_feeds_and_group_posts_at_home_are_for_members(server, alice
         assert {frame["feed"] for frame in frames} == {"home", f"group:{group['id']}"}
         assert frames[0]["post"]["group_id"] == group["id"]
         await assert_no_live_frame(carol_tab)
-        # Bob leaves: from then on nothing of the group reaches him.
-        await watch(bob_tab, feeds, posts=[item["id"]])
+        # Bob leaves: from then on nothing of the group reaches him, not even of his own post.
+        his = await made(bob, "Bob's, in the group", group_id=group["id"])
+        for _ in range(2):
+            await next_frame(bob_tab, type="post.new")
+        await watch(bob_tab, feeds, posts=[item["id"], his["id"]])
         await bob.client.post(f"/api/groups/{group['id']}/leave")
         await made(alice, "after Bob left", group_id=group["id"])
         await comment(alice, item["id"])
+        await comment(alice, his["id"], "for members")
+        await react(alice, "post", his["id"], "like")
         await assert_no_live_frame(bob_tab)
 
 
