@@ -8,17 +8,22 @@ on every process), and after the commit the user's image files leave the disk un
 user's upload shares their bytes.
 
 The export is a zip: `data.json` (profile, posts, comments, messages sent and received,
-follows, groups, event answers, images) and `media/` with the user's own images. It is written
-to a temporary file in a worker thread (images are read from disk, and zipping is CPU work),
-then streamed out by the HTTP layer, so the event loop never blocks on it.
+follows, groups, event answers, images) and `media/` with the user's own images. It is made as
+it is sent: data.json first, then each image copied in chunks, so an export holds a chunk in
+memory and nothing on disk, however large the user's images (the HTTP layer streams it; files
+are read and data.json compressed in worker threads, so the event loop never blocks on them).
+One export per user is under way at a time in a process: a second, asked while the first is
+still being made or downloaded, answers 429 (otherwise one account could start dozens of
+downloads of all its images at once, at everyone else's expense).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import tempfile
+import weakref
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO
@@ -33,12 +38,17 @@ from server.db.database import Database
 from server.domain.credentials import verify_own_password
 from server.domain.media_sweeper import MediaSweeper
 from server.domain.sessions import Sessions, end_sessions_of
+from server.errors import RateLimited
 from server.shapes import iso, me_json
 
 log = logging.getLogger("socialnet.accounts")
 
-# The export stays in memory up to this size, then spills to a temporary file.
-EXPORT_IN_MEMORY_BYTES = 1024 * 1024
+# Images are copied into the export this much at a time (what one export holds in memory,
+# beside its data.json).
+EXPORT_CHUNK_BYTES = 64 * 1024
+# Retry-After of a second export asked while one is under way (a download takes seconds).
+EXPORT_RETRY_SECONDS = 10
+EXPORT_UNDER_WAY = "An export of your data is already under way; try again once it is done."
 
 
 async def delete_account_rows(conn: asyncpg.Connection, user_id: int) -> list[tuple[str, str]]:
@@ -95,30 +105,115 @@ def media_name(row: dict) -> str:
     return f"media/{row['id']}.{media.EXTENSIONS[row['content_type']]}"
 
 
-def write_export(media_dir: Path, profile: dict, parts: dict[str, list[dict]]) -> IO[bytes]:
-    """The zip, in a temporary file positioned at its start (blocking: a worker thread)."""
-    files = []
-    for row in parts["media"]:
-        row["file"] = media_name(row)
-        path = media.file_path(media_dir, row.pop("sha256"), row["content_type"])
-        files.append((path, row["file"]))
-    data = {"exported_at": iso(datetime.now().astimezone()), "profile": profile, **parts}
-    out = tempfile.SpooledTemporaryFile(max_size=EXPORT_IN_MEMORY_BYTES)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("data.json", json.dumps(data, default=_json_default, indent=2))
-        for path, name in files:
-            if path.is_file():
-                # Images are compressed already.
-                archive.write(path, name, compress_type=zipfile.ZIP_STORED)
-    out.seek(0)
-    return out
+class _ExportSlot:
+    """A user's one export under way in this process; freed when the stream ends, however it
+    ends (finished, abandoned by the client, or dropped before it started)."""
+
+    __slots__ = ("_slots", "_user_id", "__weakref__")
+
+    def __init__(self, slots: dict[int, _ExportSlot], user_id: int):
+        self._slots, self._user_id = slots, user_id
+        slots[user_id] = self
+
+    def release(self) -> None:
+        if self._slots.get(self._user_id) is self:
+            del self._slots[self._user_id]
+
+
+_exports: trio.lowlevel.RunVar[dict[int, _ExportSlot]] = trio.lowlevel.RunVar("exports")
+
+
+def _exports_under_way() -> dict[int, _ExportSlot]:
+    try:
+        return _exports.get()
+    except LookupError:
+        slots: dict[int, _ExportSlot] = {}
+        _exports.set(slots)
+        return slots
+
+
+class _Sink:
+    """The zip's output: unseekable (so zipfile writes each entry's sizes after its data), it
+    keeps what was written until the stream hands it on."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _write_data_json(archive: zipfile.ZipFile, data: dict) -> None:
+    """data.json, compressed (blocking: a worker thread)."""
+    archive.writestr("data.json", json.dumps(data, default=_json_default, indent=2))
+
+
+def _open_image(path: Path, name: str) -> tuple[IO[bytes], zipfile.ZipInfo] | None:
+    """An image file and its zip entry (stored: images are compressed already), or None when
+    the file is gone (blocking: a worker thread)."""
+    try:
+        source = path.open("rb")
+    except FileNotFoundError:
+        return None
+    entry = zipfile.ZipInfo.from_file(path, name)
+    entry.compress_type = zipfile.ZIP_STORED
+    return source, entry
+
+
+async def _zip_stream(
+    media_dir: Path, profile: dict, parts: dict[str, list[dict]], slot: _ExportSlot
+) -> AsyncIterator[bytes]:
+    try:
+        files = []
+        for row in parts["media"]:
+            row["file"] = media_name(row)
+            path = media.file_path(media_dir, row.pop("sha256"), row["content_type"])
+            files.append((path, row["file"]))
+        data = {"exported_at": iso(datetime.now().astimezone()), "profile": profile, **parts}
+        sink = _Sink()
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            await trio.to_thread.run_sync(_write_data_json, archive, data)
+            yield sink.take()
+            for path, name in files:
+                opened = await trio.to_thread.run_sync(_open_image, path, name)
+                if opened is None:
+                    continue
+                source, entry = opened
+                with source, archive.open(entry, "w") as target:
+                    while chunk := await trio.to_thread.run_sync(source.read, EXPORT_CHUNK_BYTES):
+                        target.write(chunk)
+                        yield sink.take()
+        yield sink.take()  # the last entry's sizes and the zip's directory
+    finally:
+        slot.release()
 
 
 async def _read_export(conn: asyncpg.Connection, user_id: int):
     return await users.select_user(conn, user_id), await rows.select_export(conn, user_id)
 
 
-async def export_account(db: Database, media_dir: Path, user_id: int) -> IO[bytes]:
-    """The user's data as a zip in a temporary file (the caller streams and closes it)."""
-    user, parts = await db.run(_read_export, user_id)
-    return await trio.to_thread.run_sync(write_export, media_dir, me_json(user), parts)
+async def export_account(db: Database, media_dir: Path, user_id: int) -> AsyncIterator[bytes]:
+    """The user's data as a zip, in chunks as it is made (the caller streams them). RateLimited
+    while another export of theirs is under way in this process."""
+    slots = _exports_under_way()
+    if user_id in slots:
+        raise RateLimited(EXPORT_RETRY_SECONDS, EXPORT_UNDER_WAY)
+    slot = _ExportSlot(slots, user_id)
+    try:
+        user, parts = await db.run(_read_export, user_id)
+    except BaseException:
+        slot.release()
+        raise
+    stream = _zip_stream(media_dir, me_json(user), parts, slot)
+    # A stream dropped before it started never runs its `finally`: its slot goes with it.
+    weakref.finalize(stream, slot.release)
+    return stream

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncpg
-import trio
 from quart import Blueprint, Response, make_response
 
 from server.db import activity, follows, posts, profiles
@@ -12,7 +11,7 @@ from server.domain.inputs import Check, Fields, Upload
 from server.domain.passwords import check_typed_password
 from server.domain.profiles import PROFILE_CHANGES, read_if_viewable, set_avatar
 from server.domain.profiles import update_me as update_profile
-from server.errors import NotFound, PrivateProfile
+from server.errors import NotFound, PrivateProfile, RateLimited
 from server.http.context import config, db, services, viewer_id
 from server.http.contract import NO_CONTENT, Answer, declare
 from server.http.guards import clear_session_cookie
@@ -297,10 +296,6 @@ async def delete_me(body: dict):
     return response
 
 
-# The export is read from its temporary file this much at a time.
-EXPORT_CHUNK_BYTES = 64 * 1024
-
-
 @blueprint.get("/me/export")
 @declare(
     answers={
@@ -309,21 +304,14 @@ EXPORT_CHUNK_BYTES = 64 * 1024
             schema={"type": "string", "format": "binary"},
             description="data.json and media/",
         )
-    }
+    },
+    errors=(RateLimited,),
 )
 async def export_me():
-    """A zip of the viewer's data: data.json and media/ (their own images)."""
-    archive = await account_data.export_account(db(), config().media_dir, viewer_id())
-
-    async def chunks():
-        try:
-            while chunk := await trio.to_thread.run_sync(archive.read, EXPORT_CHUNK_BYTES):
-                yield chunk
-        finally:
-            archive.close()
-
+    """A zip of the viewer's data: data.json and media/ (their own images); one at a time."""
+    chunks = await account_data.export_account(db(), config().media_dir, viewer_id())
     return Response(
-        chunks(),
+        chunks,
         status=200,
         mimetype="application/zip",
         headers={
