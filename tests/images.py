@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 
 from PIL import Image
@@ -128,3 +129,10 @@ def huge_animation(frames: int = 8, size=(6300, 6300)) -> bytes:
         for frame in range(frames)
     )
     return head + body + b";"
+
+
+def noise_png(side: int = 1700) -> bytes:
+    """Random pixels, which PNG cannot compress: about 3 bytes a pixel (1700: 8.7 MB)."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG")
+    return out.getvalue()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+
 import trio
 from quart import Blueprint, Response
 
@@ -12,6 +15,9 @@ from server.http.context import config, db, viewer_id
 from server.http.contract import Answer, declare
 
 blueprint = Blueprint("media", __name__)
+
+# An image is sent this much at a time (the most of it one answer holds in memory).
+CHUNK_BYTES = 256 * 1024
 
 
 @blueprint.get("/media/<id:media_id>")
@@ -32,14 +38,16 @@ async def get_media(media_id: int):
         raise NotFound()
     path = media.file_path(config().media_dir, row.sha256, row.content_type)
     try:
-        data = await trio.Path(path).read_bytes()
+        image = await trio.open_file(path, "rb")
     except FileNotFoundError:
         raise NotFound() from None
+    size = os.fstat(image.fileno()).st_size
     return Response(
-        data,
+        _chunks(image),
         status=200,
         content_type=row.content_type,
         headers={
+            "Content-Length": str(size),
             # Per-user authorization: shared caches must not keep it; the browser may.
             "Cache-Control": "private, max-age=3600",
             "X-Content-Type-Options": "nosniff",
@@ -47,3 +55,12 @@ async def get_media(media_id: int):
             "ETag": f'"{row.sha256}"',
         },
     )
+
+
+async def _chunks(image) -> AsyncIterator[bytes]:
+    """The file, a chunk at a time: a client that reads slowly (or not at all) holds one chunk
+    of the server's memory, not the whole image. The file closes when the answer ends (or, if
+    it is never sent, when it is collected)."""
+    async with image:
+        while chunk := await image.read(CHUNK_BYTES):
+            yield chunk

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import socket
+import tracemalloc
 
 import pytest
+import trio
 from PIL import Image
 
 from tests import images
@@ -99,3 +102,44 @@ async def test_unknown_and_absurd_media_ids_are_404(alice):
         response = await alice.client.get(path)
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == "not_found"
+
+
+async def test_clients_that_read_nothing_hold_a_chunk_of_an_image_not_all_of_it(server, alice):
+    """An image is sent a chunk at a time. Ten fetches of an 8.7 MB image whose clients read
+    the headers and nothing more (a receive window of 4 KiB) hold a few chunks of the server's
+    memory, not ten copies of the image: one account with a few hundred such connections held
+    gigabytes."""
+    data = images.noise_png()
+    made = await alice.client.post(
+        "/api/posts", data={"body": "noise"}, files={"image": ("noise.png", data, "image/png")}
+    )
+    assert made.status_code == 201, made.text
+    url = made.json()["post"]["image_url"]
+    served = await alice.client.get(url)
+    size = len(served.content)
+    assert int(served.headers["content-length"]) == size > 8_000_000
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    cookie = alice.client.cookies["sid"]
+    request = f"GET {url} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sid={cookie}\r\n\r\n"
+    streams = []
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(10):
+            sock = trio.socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            await sock.connect((host, int(port)))
+            stream = trio.SocketStream(sock)
+            streams.append(stream)
+            await stream.send_all(request.encode())
+            head = b""
+            with trio.fail_after(10):
+                while b"\r\n\r\n" not in head:
+                    head += await stream.receive_some(1)
+            assert head.startswith(b"HTTP/1.1 200"), head
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        for stream in streams:
+            await stream.aclose()
+    assert held < 2 * size, f"{held / 1e6:.0f} MB held for 10 stuck fetches of {size / 1e6:.1f} MB"
