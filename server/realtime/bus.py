@@ -7,7 +7,10 @@ server/db/notify.py), or Redis pub/sub, published after the commit
 (server/realtime/redis_bus.py). Either way each process runs one subscriber task that feeds its
 router. Here one dedicated connection LISTENs; when it drops, what was published meanwhile is
 lost to this process, so the router closes its sockets (their clients reconnect and catch up
-over HTTP) and refuses new ones until the bus listens again.
+over HTTP) and refuses new ones until the bus listens again. A connection can also die without
+a word (a network cut, a firewall or NAT forgetting it, a Postgres host gone): the listener
+would then wait for ever while every event passed it by, so it asks the connection a question
+every HEARTBEAT_SECONDS, and one unanswered within HEARTBEAT_TIMEOUT_SECONDS counts as lost.
 """
 
 from __future__ import annotations
@@ -29,6 +32,31 @@ from server.realtime.router import Router
 log = logging.getLogger("socialnet.bus")
 
 RECONNECT_DELAYS = (0.1, 0.5, 1, 2, 5)
+# The listening connection is asked `SELECT 1` this often; unanswered within the timeout, it is
+# taken for lost (a busy Postgres answers it in milliseconds).
+HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_TIMEOUT_SECONDS = 10.0
+
+
+async def _until_lost(conn: asyncpg.Connection, lost: trio.Event) -> None:
+    """Return when the connection is lost: closed under us, or silent to a heartbeat."""
+    while True:
+        with trio.move_on_after(HEARTBEAT_SECONDS):
+            await lost.wait()
+            return
+        answered = False
+        with trio.move_on_after(HEARTBEAT_TIMEOUT_SECONDS):
+            try:
+                await trio_asyncio.aio_as_trio(conn.fetchval)("SELECT 1")
+                answered = True
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning("bus heartbeat failed: %s", error)
+        if not answered:
+            if not lost.is_set():
+                log.warning("bus connection silent for %ss", HEARTBEAT_TIMEOUT_SECONDS)
+            # Never a polite close on a connection that may answer nothing: it would wait.
+            conn.terminate()
+            return
 
 
 async def listen(
@@ -70,14 +98,17 @@ async def listen(
             else:
                 log.info("bus reconnected")
             attempt = 0
-            await lost.wait()
+            await _until_lost(conn, lost)
             log.warning("bus connection lost; closing this process's sockets, reconnecting")
             router.bus_lost()
             attempt = 1
         finally:
             with trio.CancelScope(shield=True):
                 if not conn.is_closed():
-                    await trio_asyncio.aio_as_trio(conn.close)()
+                    with trio.move_on_after(HEARTBEAT_TIMEOUT_SECONDS):
+                        await trio_asyncio.aio_as_trio(conn.close)()
+                if not conn.is_closed():
+                    conn.terminate()
 
 
 POSTGRES = "postgres"
