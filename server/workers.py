@@ -12,11 +12,14 @@ long before the machine does (docs/benchmarks.md). Several processes share the w
 Each worker binds the port with SO_REUSEPORT, so the kernel spreads new connections across them.
 They already behave as one server: every event travels over the Postgres bus (realtime/bus.py),
 so a socket on one worker hears what happens on another, and a logout on one ends the session
-everywhere. A worker that dies takes the others down with it (exit code 1): a supervisor above
-(systemd, the container runtime) restarts the whole, rather than this one hiding a crash loop.
-And a supervisor that dies, even by SIGKILL, takes its workers with it: their standard input is
-a pipe whose only writer is the supervisor, so its death is end-of-file for them (the lifeline,
-read by service.py), and no orphan keeps serving the port.
+everywhere. A worker that dies (killed, out of memory) is started again after a short wait,
+while the others serve: its sockets closed with it, and their clients reconnect to the port.
+A worker that keeps dying soon after its start (QUICK_DEATHS_ALLOWED times in a row, each within
+STABLE_SECONDS) is a crash loop, not an accident: then it takes the others down with it (exit
+code 1), for a supervisor above (systemd, the container runtime) to see. And a supervisor that
+dies, even by SIGKILL, takes its workers with it: their standard input is a pipe whose only
+writer is the supervisor, so its death is end-of-file for them (the lifeline, read by
+service.py), and no orphan keeps serving the port.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ log = logging.getLogger("socialnet.workers")
 
 # A worker has this long to finish its requests after SIGTERM before it is killed.
 STOP_SECONDS = 10.0
+# A worker that dies is started again after these waits (the n-th death in a row, the n-th).
+RESTART_DELAYS = (0.5, 1, 2, 5, 10)
+# A worker that ran less than this before it died died soon; this many such deaths in a row
+# are a crash loop, and stop the server.
+STABLE_SECONDS = 60.0
+QUICK_DEATHS_ALLOWED = 3
 
 
 class WorkerExited(Exception):
@@ -82,15 +91,33 @@ class Supervisor:
         self.stopping = False
 
     async def run_worker(self, number: int, env: dict[str, str], lifeline: int) -> None:
-        result = await trio.run_process(
-            worker_command(self.config, number),
-            env=env,
-            stdin=lifeline,
-            check=False,
-            deliver_cancel=_stop_gracefully,
-        )
-        if not self.stopping:
-            raise WorkerExited(number, result.returncode)
+        """Run worker `number`, and again whenever it dies, until the server stops; raise
+        WorkerExited when it keeps dying soon after it starts."""
+        quick_deaths = 0
+        while True:
+            started = trio.current_time()
+            result = await trio.run_process(
+                worker_command(self.config, number),
+                env=env,
+                stdin=lifeline,
+                check=False,
+                deliver_cancel=_stop_gracefully,
+            )
+            if self.stopping:
+                return
+            soon = trio.current_time() - started < STABLE_SECONDS
+            quick_deaths = quick_deaths + 1 if soon else 0
+            if quick_deaths >= QUICK_DEATHS_ALLOWED:
+                raise WorkerExited(number, result.returncode)
+            delay = RESTART_DELAYS[min(quick_deaths, len(RESTART_DELAYS) - 1)]
+            log.error(
+                "worker %d exited with status %d; starting it again in %ss",
+                number,
+                result.returncode,
+                delay,
+                extra={"fields": {"worker_exited": number, "status": result.returncode}},
+            )
+            await trio.sleep(delay)
 
     async def until_signal(self) -> None:
         await stop_on_signal(trio.Event())
@@ -98,7 +125,8 @@ class Supervisor:
 
 
 async def supervise(config: Config) -> int:
-    """Run `config.workers` server processes until a signal (0) or until one exits (1)."""
+    """Run `config.workers` server processes (each started again when it dies) until a signal
+    (0) or until one keeps dying (1)."""
     supervisor = Supervisor(config)
     async with open_database_url(config) as url:
         await apply_migrations(url)
@@ -126,6 +154,6 @@ async def supervise(config: Config) -> int:
             os.close(lifeline)
             os.close(lifeline_writer)
     for failure in failures:
-        log.error("%s; stopped the others", failure)
+        log.error("%s, again soon after its start; stopped the others", failure)
     log.info("stopped")
     return 1 if failures else 0

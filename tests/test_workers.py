@@ -21,6 +21,7 @@ import trio
 
 from loadtest.driver import process_tree
 from loadtest.http import KeepAliveClient
+from server.workers import QUICK_DEATHS_ALLOWED
 
 WORKERS = 2
 # Connections opened to see that the kernel spreads them: all of them on one worker by chance
@@ -161,9 +162,56 @@ async def test_ctrl_c_stops_every_worker_gracefully(supervised: Supervised):
     assert supervised.workers_saying("stopped") == set(range(WORKERS))
 
 
-async def test_a_worker_that_dies_takes_the_others_down_with_a_failure(supervised: Supervised):
+def times_serving(supervised: Supervised, number: int) -> int:
+    return sum(
+        1
+        for line in supervised.lines
+        if line.get("worker") == number and line["event"].startswith("serving on")
+    )
+
+
+async def test_a_worker_that_dies_is_started_again_while_the_others_serve(
+    supervised: Supervised,
+):
+    """Killed (as by the out-of-memory killer), a worker comes back; the other never stopped,
+    and the port answered throughout. (It used to take the whole server down, for good under
+    `make run`.)"""
     first, second = supervised.worker_pids()
     os.kill(second, signal.SIGKILL)
+    with trio.fail_after(60):
+        await supervised.read_until(
+            lambda lines: any("starting it again" in line["event"] for line in lines)
+        )
+        client = KeepAliveClient(f"http://127.0.0.1:{supervised.port}", cookie="")
+        assert await client.get("/api/health") == 200  # the other worker, meanwhile
+        await client.aclose()
+        await supervised.read_until(
+            lambda _: sum(times_serving(supervised, n) for n in range(WORKERS)) == WORKERS + 1
+        )
+    assert supervised.process.returncode is None
+    pids = supervised.worker_pids()
+    assert first in pids and second not in pids and len(pids) == WORKERS
+
+
+async def test_a_worker_that_keeps_dying_takes_the_others_down_with_a_failure(
+    supervised: Supervised,
+):
+    """A crash loop is not hidden: a worker that dies again and again soon after its start
+    stops the server (exit status 1), for systemd or the container runtime to see."""
+    first = supervised.worker_pids()[0]
+    starts = WORKERS
+    for _ in range(QUICK_DEATHS_ALLOWED - 1):
+        victim = next(pid for pid in supervised.worker_pids() if pid != first)
+        os.kill(victim, signal.SIGKILL)
+        starts += 1
+        with trio.fail_after(60):
+            await supervised.read_until(
+                lambda _, starts=starts: (
+                    sum(times_serving(supervised, n) for n in range(WORKERS)) == starts
+                )
+            )
+    victim = next(pid for pid in supervised.worker_pids() if pid != first)
+    os.kill(victim, signal.SIGKILL)
     with trio.fail_after(30):
         assert await supervised.process.wait() == 1
     assert not process_exists(first)
