@@ -41,7 +41,12 @@ Deviations, each with its reason:
    one call: no ASGI message, no wsproto encoding and no lock per frame per socket (issue 14).
    Frames from the server need no state in wsproto: only Close and Ping/Pong do, and those
    still go through hypercorn.
-7. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
+7. A connection wsproto fails (a frame against RFC 6455: reserved bits or opcodes, an unmasked
+   or fragmented control frame, a continuation with nothing to continue, invalid UTF-8 in a
+   text) is closed with wsproto's code, 1002 or 1007 (`_WSStream`, in place of
+   ws_stream.py's WSStream for HTTP/1.1): hypercorn ends it without a Close frame, and SPEC.md
+   wants every malformed frame answered with a close code. (Upstream: no issue found.)
+8. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
    statsd, `max_requests`; shutdown waits for `shutdown_trigger` instead of raising
    ShutdownError through an exception group.
 
@@ -57,13 +62,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+import hypercorn.protocol.h11
 import trio
 from hypercorn.config import Config as HypercornConfig
+from hypercorn.protocol.events import StreamClosed
+from hypercorn.protocol.ws_stream import FrameTooLargeError, WSStream
 from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
 from hypercorn.typing import AppWrapper, ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
+from wsproto import ConnectionState as WebSocketState
+from wsproto.events import CloseConnection, Message, Ping
+from wsproto.frame_protocol import CloseReason
 
 from server.preflight import StartupError, bind_problem
 from server.wire import FRAMES_EXTENSION
@@ -138,6 +149,39 @@ class FrameSizeParser:
             return None
         length = int.from_bytes(header[2 : 2 + extended], "big") if extended else short_length
         return header[0] & 0x0F, length
+
+
+class _WSStream(WSStream):
+    """hypercorn's WSStream (0.18.0, `_handle_events` as upstream wrote it) but for one branch:
+    a connection wsproto failed is closed with the code wsproto chose (deviation 7)."""
+
+    async def _handle_events(self) -> None:
+        for event in self.connection.events():
+            if isinstance(event, Message):
+                try:
+                    self.buffer.extend(event)
+                except FrameTooLargeError:
+                    await self._send_wsproto_event(
+                        CloseConnection(code=CloseReason.MESSAGE_TOO_BIG)
+                    )
+                    break
+
+                if event.message_finished:
+                    await self.app_put(self.buffer.to_message())
+                    self.buffer.clear()
+            elif isinstance(event, Ping):
+                await self._send_wsproto_event(event.response())
+            elif isinstance(event, CloseConnection):
+                if self.connection.state == WebSocketState.REMOTE_CLOSING:
+                    await self._send_wsproto_event(event.response())
+                elif self.connection.state == WebSocketState.OPEN:
+                    # Not the client's Close: wsproto could not parse what it sent (deviation 7).
+                    await self._send_wsproto_event(CloseConnection(code=event.code))
+                await self.send(StreamClosed(stream_id=self.stream_id))
+
+
+# HTTP/1.1 connections build their WebSocket streams from this name (deviation 7).
+hypercorn.protocol.h11.WSStream = _WSStream
 
 
 class ConnectionGuard(trio.abc.HalfCloseableStream):
@@ -296,7 +340,7 @@ async def serve_app(
                 host, _, port = config.bind[0].rpartition(":")
                 raise StartupError(bind_problem(host.strip("[]"), int(port), error)) from None
             if sockets.secure_sockets or sockets.quic_sockets:
-                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 7)")
+                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 8)")
             listeners = []
             urls = []
             for sock in sockets.insecure_sockets:

@@ -110,7 +110,7 @@ async def test_a_70_kib_message_is_refused(server, alice, frames, code):
 async def test_a_compressed_message_ends_the_socket(server, alice):
     """70 KiB that deflate makes 91 bytes: had compression been negotiated, the guard, which
     counts the bytes on the wire, would let it through. It is not, so the compressed bit is a
-    protocol error, and hypercorn ends the connection without a word."""
+    protocol error, which closes the socket with 1002."""
     deflate = zlib.compressobj(wbits=-15)  # raw deflate, as RFC 7692 frames it
     payload = deflate.compress(b" " * 70 * KIB) + deflate.flush(zlib.Z_SYNC_FLUSH)
     frame = bytearray(client_frame(TEXT, payload.removesuffix(b"\0\0\xff\xff")))
@@ -119,6 +119,7 @@ async def test_a_compressed_message_ends_the_socket(server, alice):
         server, alice.client.cookies["sid"], extensions=DEFLATE_OFFER
     ) as socket:
         await socket.stream.send_all(frame)
+        assert await socket.close_code() == 1002
         assert await socket.rest() == b""
     with trio.fail_after(FRAME_DEADLINE):
         await server.router.wait_no_sockets()

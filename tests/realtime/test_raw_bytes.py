@@ -11,7 +11,10 @@ import trio
 from server.realtime import protocol
 from tests.rawsocket import (
     BINARY,
+    CLOSE,
+    CONTINUATION,
     TEXT,
+    client_frame,
     close_frame_from_client,
     masked_frame_header,
     open_raw_websocket,
@@ -89,3 +92,45 @@ async def test_an_oversized_binary_frame_closes_with_1003(server, alice):
         first, payload = await socket.next_frame()
     assert first == 0x88
     assert int.from_bytes(payload[:2], "big") == protocol.CLOSE_UNSUPPORTED_DATA
+
+
+def _unmasked(opcode: int, payload: bytes) -> bytes:
+    return bytes([0x80 | opcode, len(payload)]) + payload
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (client_frame(TEXT, b"\xff\xfe\xfd"), 1007),
+        (_unmasked(TEXT, b'{"type":"ping"}'), 1002),
+        (bytes([0xC1]) + client_frame(TEXT, b"{}")[1:], 1002),  # RSV1 without an extension
+        (client_frame(0x3, b"x"), 1002),  # a reserved opcode
+        (client_frame(0x9, b"x" * 126), 1002),  # a control frame over 125 bytes
+        (client_frame(0x9, b"x", fin=False), 1002),  # a fragmented control frame
+        (client_frame(CONTINUATION, b"x"), 1002),  # nothing to continue
+        (client_frame(TEXT, b"{", fin=False) + client_frame(TEXT, b"{}"), 1002),
+        (client_frame(CLOSE, (999).to_bytes(2, "big")), 1002),  # a Close with no valid code
+    ],
+    ids=[
+        "invalid-utf8",
+        "unmasked",
+        "rsv1",
+        "reserved-opcode",
+        "long-control",
+        "fragmented-control",
+        "lone-continuation",
+        "text-inside-text",
+        "close-999",
+    ],
+)
+async def test_a_malformed_frame_closes_its_socket_with_a_code(
+    server, alice, bob, new_client, frame, code
+):
+    """SPEC.md: a malformed frame closes that socket with a close code (hypercorn alone cut the
+    connection without one), and only that socket."""
+    async with open_socket(server, bob) as bystander:
+        async with open_raw_websocket(server, alice.client.cookies["sid"]) as socket:
+            assert socket.head.startswith(b"HTTP/1.1 101")
+            await socket.stream.send_all(frame)
+            assert await socket.close_code() == code
+        await assert_still_serving(server, new_client, bystander)
