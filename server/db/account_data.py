@@ -51,6 +51,71 @@ async def own_files(conn: asyncpg.Connection, user_id: int) -> list[tuple[str, s
     return [(row["sha256"], row["content_type"]) for row in await conn.fetch(OWN_FILES, user_id)]
 
 
+# What a deletion takes from what others may have on screen (their live frames): the user's
+# posts, their comments under other people's posts, and the posts and comments of others whose
+# counts lose their comments and reactions. The picked viewers of a private post go with each
+# post's facts (server/db/visibility.py, PostFacts).
+_VIEWER_IDS = """
+    CASE WHEN p.group_id IS NULL AND p.privacy = 'private'
+         THEN ARRAY(SELECT v.user_id FROM post_viewers v WHERE v.post_id = p.id)
+         ELSE '{}'::bigint[] END AS viewer_ids
+"""
+AUTHORED_POSTS = f"""
+SELECT p.id, p.author_id, p.group_id, p.privacy, {_VIEWER_IDS}
+FROM posts p WHERE p.author_id = $1
+"""
+COMMENTS_ELSEWHERE = """
+SELECT c.id, c.post_id FROM comments c JOIN posts p ON p.id = c.post_id
+WHERE c.author_id = $1 AND p.author_id <> $1
+"""
+ANSWERED_POSTS = """
+SELECT t.post_id FROM (
+    SELECT post_id FROM comments WHERE author_id = $1
+    UNION SELECT post_id FROM post_reactions WHERE user_id = $1
+) AS t JOIN posts p ON p.id = t.post_id
+WHERE p.author_id <> $1
+"""
+REACTED_COMMENTS = """
+SELECT r.comment_id FROM comment_reactions r
+JOIN comments c ON c.id = r.comment_id JOIN posts p ON p.id = c.post_id
+WHERE r.user_id = $1 AND c.author_id <> $1 AND p.author_id <> $1
+"""
+POST_STATES = f"""
+SELECT p.id, p.author_id, p.group_id, p.privacy, {_VIEWER_IDS},
+       (SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comments_count,
+       p.reaction_counts
+FROM posts p WHERE p.id = ANY($1::bigint[])
+"""
+COMMENT_STATES = f"""
+SELECT c.id, c.author_id AS comment_author_id, c.reaction_counts, p.id AS post_id, p.author_id,
+       p.group_id, p.privacy, {_VIEWER_IDS}
+FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = ANY($1::bigint[])
+"""
+
+
+async def select_seen_by_others(conn: asyncpg.Connection, user_id: int) -> dict[str, list]:
+    """Before the deletion: the user's posts (with their facts), their comments under others'
+    posts, and the ids of the others' posts and comments whose counts will change."""
+    return {
+        "posts": await conn.fetch(AUTHORED_POSTS, user_id),
+        "comments": await conn.fetch(COMMENTS_ELSEWHERE, user_id),
+        "answered_posts": [row["post_id"] for row in await conn.fetch(ANSWERED_POSTS, user_id)],
+        "reacted_comments": [
+            row["comment_id"] for row in await conn.fetch(REACTED_COMMENTS, user_id)
+        ],
+    }
+
+
+async def select_post_states(conn: asyncpg.Connection, post_ids: list[int]):
+    """Posts' facts and counts, by id (those that exist)."""
+    return {row["id"]: row for row in await conn.fetch(POST_STATES, post_ids)}
+
+
+async def select_comment_states(conn: asyncpg.Connection, comment_ids: list[int]):
+    """Comments' reaction counts and their posts' facts (those that exist)."""
+    return await conn.fetch(COMMENT_STATES, comment_ids)
+
+
 async def delete_user(conn: asyncpg.Connection, user_id: int) -> None:
     """The user row; everything that references it goes with it (ON DELETE CASCADE): their
     sessions, reset tokens, media rows, follows both ways, follow requests both ways, group

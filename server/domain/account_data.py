@@ -31,15 +31,15 @@ from typing import IO
 import asyncpg
 import trio
 
-from server import media
+from server import events, media
 from server.db import account_data as rows
 from server.db import reactions, users
-from server.db.database import Database
+from server.db.database import Database, emit
 from server.domain.credentials import verify_own_password
 from server.domain.media_sweeper import MediaSweeper
 from server.domain.sessions import Sessions, end_sessions_of
 from server.errors import RateLimited
-from server.shapes import iso, me_json
+from server.shapes import iso, me_json, reactions_json
 
 log = logging.getLogger("socialnet.accounts")
 
@@ -65,10 +65,60 @@ async def delete_account_rows(conn: asyncpg.Connection, user_id: int) -> list[tu
             await rows.set_creator(conn, group_id, heir)
     files = await rows.own_files(conn, user_id)
     await end_sessions_of(conn, user_id, keep=None)
+    seen = await rows.select_seen_by_others(conn, user_id)
     # Counts kept on the reacted rows would not follow the cascade.
     await reactions.uncount_all_of(conn, user_id)
     await rows.delete_user(conn, user_id)
+    await _tell_watchers(conn, user_id, seen)
     return files
+
+
+def _facts(row: asyncpg.Record, post_id: str = "id") -> dict:
+    """A post's facts (PostEvent's fields) from a row holding them; its id in `post_id`."""
+    return {
+        "post_id": row[post_id],
+        "author_id": row["author_id"],
+        "group_id": row["group_id"],
+        "privacy": row["privacy"],
+        "viewer_ids": tuple(row["viewer_ids"]),
+    }
+
+
+async def _tell_watchers(conn: asyncpg.Connection, user_id: int, seen: dict[str, list]) -> None:
+    """The live frames of what the deletion took (SPEC.md, Posts and comments: Live): the
+    user's posts go from the screens that show them, their comments from under others' posts,
+    and those posts' and comments' counts drop what the user gave them. Each frame reaches
+    only those who may see its post, as for any deletion."""
+    emit(conn, *(events.PostDeleted(**_facts(post)) for post in seen["posts"]))
+    states = await rows.select_post_states(conn, seen["answered_posts"])
+    for comment in seen["comments"]:
+        post = states.get(comment["post_id"])
+        if post is not None:
+            emit(
+                conn,
+                events.CommentDeleted(
+                    **_facts(post), comment_id=comment["id"], comment_author_id=user_id
+                ),
+            )
+    for post in states.values():
+        emit(
+            conn,
+            events.PostCounts(
+                **_facts(post),
+                comments_count=post["comments_count"],
+                reactions=reactions_json(post["reaction_counts"]),
+            ),
+        )
+    for comment in await rows.select_comment_states(conn, seen["reacted_comments"]):
+        emit(
+            conn,
+            events.CommentCounts(
+                **_facts(comment, "post_id"),
+                comment_id=comment["id"],
+                comment_author_id=comment["comment_author_id"],
+                reactions=reactions_json(comment["reaction_counts"]),
+            ),
+        )
 
 
 async def delete_account(

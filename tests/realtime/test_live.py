@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tests.http.test_account_deletion import delete_me
 from tests.http.test_blocks import block
 from tests.http.test_editing import edit
 from tests.http.test_groups import create_group, make_member
@@ -235,3 +236,49 @@ async def test_a_post_made_through_one_server_reaches_a_watcher_on_another(
         await watch(bob_on_b, ("home",), posts=[item["id"]])
         await react(alice, "post", item["id"], "haha")
         assert (await next_frame(bob_on_b, type="post.counts"))["reactions"] == {"haha": 1}
+
+
+async def test_a_deleted_account_leaves_the_screens_that_showed_it(server, alice, bob, carol):
+    """Bob deletes his account. Alice had on screen his post, his followers-only one, and her
+    own post with his comment, his reaction to it and his reaction to her comment: his posts
+    go, his comment goes and her counts drop, live. Carol, who does not follow Bob, watched the
+    id of his followers-only post too: she hears nothing of it, as of any post she may not see.
+    (Nothing was said at all: the screens kept the deleted account's posts until a reload.)"""
+    await follow_accepted(alice, bob)
+    his = await made(bob, "Bob's", privacy="public")
+    followers_only = await made(bob, "for followers", privacy="almost_private")
+    hers = await made(alice, "Alice's", privacy="public")
+    her_comment = await comment(alice, hers["id"], "Alice's word")
+    bobs_comment = await comment(bob, hers["id"], "Bob's word")
+    await react(bob, "post", hers["id"], "love")
+    await react(bob, "comment", her_comment["id"], "wow")
+    await react(alice, "post", hers["id"], "like")
+    watched = [his["id"], followers_only["id"], hers["id"]]
+    async with open_socket(server, alice) as alice_tab, open_socket(server, carol) as carol_tab:
+        for tab in (alice_tab, carol_tab):
+            await watch(tab, (), posts=watched)
+        assert (await delete_me(bob)).status_code == 204
+        frames = [await next_frame(alice_tab) for _ in range(5)]
+        by_type = {}
+        for frame in frames:
+            by_type.setdefault(frame["type"], []).append(frame)
+        assert sorted(f["post_id"] for f in by_type["post.deleted"]) == sorted(
+            [his["id"], followers_only["id"]]
+        )
+        assert by_type["comment.deleted"] == [
+            {"type": "comment.deleted", "post_id": hers["id"], "comment_id": bobs_comment["id"]}
+        ]
+        assert by_type["post.counts"] == [
+            {
+                "type": "post.counts",
+                "post_id": hers["id"],
+                "comments_count": 1,
+                "reactions": {"like": 1},
+            }
+        ]
+        assert by_type["comment.counts"] == [
+            {"type": "comment.counts", "comment_id": her_comment["id"], "reactions": {}}
+        ]
+        carols = await queued_live_frames(carol_tab)
+        assert {"type": "post.deleted", "post_id": followers_only["id"]} not in carols
+        assert {"type": "post.deleted", "post_id": his["id"]} in carols
