@@ -42,6 +42,8 @@ log = logging.getLogger("socialnet.db")
 COMMAND_TIMEOUT_SECONDS = 30
 # How often the watchdog looks at the lanes, at most.
 WATCH_SECONDS = 1.0
+# At shutdown, how long the connections get to close politely, all together.
+CLOSE_SECONDS = 2.0
 
 LaneWork = Callable[[asyncpg.Connection], Awaitable[Any]]
 
@@ -135,11 +137,17 @@ class Lanes:
             self._tasks.append(loop.create_task(lane.serve(), context=contextvars.Context()))
 
     async def stop(self) -> None:
+        """Close every connection: politely, within CLOSE_SECONDS (a connection that hangs,
+        cut by a network or a firewall, would never answer), then at once."""
         for task in self._tasks:
             task.cancel()
+        with trio.move_on_after(CLOSE_SECONDS):
+            for lane in self._lanes:
+                if lane.conn is not None and not lane.conn.is_closed():
+                    await trio_asyncio.aio_as_trio(lane.conn.close)()
         for lane in self._lanes:
             if lane.conn is not None and not lane.conn.is_closed():
-                await trio_asyncio.aio_as_trio(lane.conn.close)()
+                lane.conn.terminate()
 
     async def run(self, work: LaneWork) -> Any:
         """Run `work(conn)` on a free lane and return its result (or raise its error)."""

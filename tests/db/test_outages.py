@@ -17,10 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
+import trio_asyncio
 from trio_websocket import ConnectionClosed
 
 from server.config import REPO_ROOT
 from server.db import migrate
+from server.db.database import open_pool, ping
 from server.db.embedded import restart_postgres, start_embedded_postgres
 from server.realtime import bus, protocol
 from tests.conftest import register, start_server
@@ -196,3 +198,13 @@ async def test_a_bus_connection_that_dies_without_a_word_is_noticed(
                     frame = await next_frame(socket, type="chat.message")
                     assert frame["message"]["body"] == "still live"
             break
+
+
+async def test_a_pool_whose_connections_died_without_a_word_still_closes(database_url, nursery):
+    """Shutdown closes the pool's connections: one that a network cut silenced would never
+    answer the polite goodbye, and the whole process waited for it for ever."""
+    async with open_proxy(nursery, database_url) as proxy, trio_asyncio.open_loop():
+        with trio.fail_after(FRAME_DEADLINE):
+            async with open_pool(proxy.url, size=2) as pool:
+                await pool.run(ping)
+                assert proxy.black_hole(lambda sent: True) >= 1
