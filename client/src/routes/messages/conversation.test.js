@@ -42,7 +42,7 @@ describe('direct conversation page', () => {
   it('names the other person and opens the conversation with them', async () => {
     routes({ 'GET /api/users/2': [200, { user: BOB }] });
     await renderRoute(direct.Page, direct.load, '/messages/direct/2', { id: '2' });
-    expect(document.querySelector('h2').textContent).toBe('Bob Tester');
+    expect(document.querySelector('h1').textContent).toBe('Bob Tester');
     expect(document.querySelector('a[href="/users/2"]').textContent).toBe('Profile');
     expect(text()).toContain('Chat of direct 2');
   });
@@ -64,7 +64,7 @@ describe('group conversation page', () => {
   it('names the group and opens its chat room', async () => {
     routes({ 'GET /api/groups/7': [200, { group: { id: 7, title: 'Climbing' } }] });
     await renderRoute(group.Page, group.load, '/messages/group/7', { id: '7' });
-    expect(document.querySelector('h2').textContent).toBe('Climbing');
+    expect(document.querySelector('h1').textContent).toBe('Climbing');
     expect(document.querySelector('a[href="/groups/7"]').textContent).toBe('Group page');
     expect(text()).toContain('Chat of group 7');
   });
