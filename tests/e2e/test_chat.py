@@ -1,13 +1,14 @@
 """Chat in several browsers: direct messages with emoji arriving at once on the other side and
-in the sender's second tab, the unread badge counting live, a refused chat that leaves no
-conversation behind, a group room of three, and catching up after a connection drop."""
+in the sender's second tab, the unread badge counting live, a chat closed until one follows
+the other, a group room of three, and catching up after a connection drop."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, expect
 
+from tests.e2e.line import Line
 from tests.e2e.test_follows import join
 
 
@@ -108,7 +109,7 @@ def test_direct_messages_arrive_at_once_with_emoji(new_page):
     expect(link).not_to_contain_text("unread")
 
 
-def test_a_chat_nobody_follows_is_refused_and_leaves_no_conversation(new_page):
+def test_a_chat_nobody_follows_is_closed_until_one_follows_the_other(new_page):
     alice, dan = new_page(), new_page()
     alice_id = join(alice, "Alice")
     join(dan, "Dan")
@@ -120,23 +121,22 @@ def test_a_chat_nobody_follows_is_refused_and_leaves_no_conversation(new_page):
         "You can message people you follow or who follow you."
     )
 
+    # Neither follows the other: the page says so in the composer's place, nothing to type.
     dan.goto(f"/messages/direct/{alice_id}")
     wait_live(dan)
     expect(dan.get_by_role("heading", name="Alice Tester")).to_be_visible()
-    composer(dan).fill("Hi, can we talk?")
-    composer(dan).press("Enter")
-    refused = thread(dan).get_by_role("listitem").filter(has_text="Hi, can we talk?")
-    expect(refused).to_contain_text("Not sent.")
-    expect(refused).to_contain_text("You can only message people you follow or who follow you.")
-    expect(refused.get_by_role("button", name="Retry")).to_be_visible()
-    expect(conversations(dan)).to_contain_text("No conversations yet")
-    expect(conversations(dan).get_by_role("link")).to_have_count(0)
-
-    dan.goto("/messages")
+    expect(
+        dan.get_by_text("You can message Alice once one of you follows the other.")
+    ).to_be_visible()
+    expect(composer(dan)).to_have_count(0)
     expect(conversations(dan)).to_contain_text("No conversations yet")
     expect(badge(alice)).to_have_count(0)
-    alice.goto("/messages")
-    expect(conversations(alice)).to_contain_text("No conversations yet")
+
+    # Following her (a public profile) opens it.
+    dan.get_by_role("button", name="Follow", exact=True).click()
+    send(dan, "Hi, can we talk?")
+    expect(conversations(dan).get_by_role("link", name=re.compile("Alice Tester"))).to_be_visible()
+    expect(badge(alice)).to_have_text("1")
 
 
 def accept_invitation(page: Page) -> None:
@@ -183,32 +183,9 @@ def test_a_group_room_reaches_every_member_at_once(new_page):
         expect(badge(page)).to_have_count(0)
 
 
-class Line:
-    """A browser's link to /ws that the test can cut (Chromium's offline mode leaves open
-    WebSockets alone): cutting closes the open sockets and refuses new ones until mended."""
-
-    def __init__(self) -> None:
-        self.cut = False
-        self.sockets: list[tuple[WebSocketRoute, WebSocketRoute]] = []
-
-    def route(self, ws: WebSocketRoute) -> None:
-        if self.cut:
-            ws.close(code=1012)
-            return
-        self.sockets.append((ws, ws.connect_to_server()))
-
-    def drop(self) -> None:
-        self.cut = True
-        for page_side, server_side in self.sockets:
-            server_side.close(code=1012)
-            page_side.close(code=1012)
-        self.sockets.clear()
-
-
 def test_missed_messages_are_there_after_a_reconnect(new_page):
     alice, bob = new_page(), new_page()
-    line = Line()
-    bob.context.route_web_socket(re.compile(r"/ws$"), line.route)
+    line = Line(bob.context)
     alice_id = join(alice, "Alice")
     bob_id = join(bob, "Bob")
     follow(bob, alice_id)
@@ -227,11 +204,11 @@ def test_missed_messages_are_there_after_a_reconnect(new_page):
     composer(bob).fill("Written offline")
     composer(bob).press("Enter")
     expect(thread(bob).get_by_role("listitem").filter(has_text="Written offline")).to_contain_text(
-        "No connection"
+        "Waiting for the connection"
     )
     expect(thread(bob)).not_to_contain_text("Missed one")
 
-    line.cut = False
+    line.mend()
     bob.context.set_offline(False)  # the browser's "online" event: reconnect now
     # ...unless an attempt was under way then: the next one comes after its backoff.
     expect(bob.locator("header.topbar")).to_have_attribute(
@@ -241,7 +218,7 @@ def test_missed_messages_are_there_after_a_reconnect(new_page):
     expect(thread(bob)).to_contain_text("Missed two 😀")
     expect(thread(alice)).to_contain_text("Written offline")
     expect(thread(bob).get_by_text("Written offline")).to_have_count(1)
-    expect(thread(bob)).not_to_contain_text("No connection")
+    expect(thread(bob)).not_to_contain_text("Waiting for the connection")
 
     # A page closed while messages arrive: reopened, it has them all, in order.
     bob.close()
