@@ -117,3 +117,31 @@ def test_a_phone_keeps_the_account_behind_the_avatar(new_page):
     account.click()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
+
+def test_the_register_form_speaks_with_one_voice(new_page):
+    """The date of birth is checked when left (its maximum is today, whatever is typed);
+    each complaint goes as soon as its field is being fixed."""
+    page = new_page()
+    page.goto("/register")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Enter your email address.")).to_be_visible()
+    birth = page.get_by_label("Date of birth")
+    birth.fill("2999-01-01")
+    birth.blur()
+    expect(page.get_by_text("Enter a date of birth in the past.")).to_be_visible()
+    expect(birth).to_have_attribute("aria-invalid", "true")
+    birth.fill("1990-12-10")
+    expect(page.get_by_text("Enter a date of birth in the past.")).to_have_count(0)
+    page.get_by_label("Email").fill("ada@example.com")
+    expect(page.get_by_text("Enter your email address.")).to_have_count(0)
+
+
+def test_the_composer_forgets_its_complaint_once_answered(new_page):
+    page = new_page()
+    join(page, "Ada")
+    page.get_by_role("button", name="Post", exact=True).click()
+    complaint = page.get_by_text("Write something or add an image.")
+    expect(complaint).to_be_visible()
+    page.get_by_label("What's on your mind?").fill("Hello")
+    expect(complaint).to_have_count(0)
+

@@ -118,7 +118,7 @@ describe('groups page', () => {
     type(document.getElementById('group-title'), 'x');
     type(document.getElementById('group-description'), 'y');
     within(document.body, 'Create group').click();
-    await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('At most 100 characters.'));
+    await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('Use at most 100 characters.'));
   });
 
   it('searches what the address asks for, and loads through SvelteKit (a 404 is error(404))', async () => {

@@ -89,6 +89,37 @@ describe('PostCard', () => {
     expect(fetch.mock.calls.at(-1)[1].body.get('body')).toBe('Thanks');
   });
 
+  it('posts a comment on Enter; Shift+Enter is a new line, an empty box ignores Enter', async () => {
+    const fetch = routes({
+      'GET /api/posts/4/comments': [200, { items: [], next: null }],
+      'POST /api/posts/4/comments': [201, { comment: comment(8, 'Two\nlines', ALICE) }]
+    });
+    render({ commentsOpen: true });
+    const textarea = document.getElementById('comment-4-body');
+    const press = (init) => {
+      const event = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true, ...init });
+      textarea.dispatchEvent(event);
+      flushSync();
+      return event;
+    };
+    expect(press({}).defaultPrevented).toBe(true); // no new line in an empty box, no complaint
+    expect(document.body.textContent).not.toContain('Write something or add an image.');
+    textarea.value = 'Two';
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(press({ shiftKey: true }).defaultPrevented).toBe(false);
+    expect(press({ isComposing: true }).defaultPrevented).toBe(false);
+    expect(fetch.mock.calls.filter(([, i]) => i?.method === 'POST')).toHaveLength(0);
+    textarea.value = 'Two\nlines';
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    press({});
+    press({}); // a second Enter while the first is on its way sends nothing more
+    await vi.waitFor(() => expect(button('1 comment')).toBeDefined());
+    await vi.waitFor(() => expect(textarea.value).toBe(''));
+    expect(fetch.mock.calls.filter(([, i]) => i?.method === 'POST')).toHaveLength(1);
+    expect(textarea.getAttribute('aria-describedby')).toBe('comment-4-keys');
+    expect(document.getElementById('comment-4-keys').textContent).toContain('Shift+Enter');
+  });
+
   it('lets the author delete from the "…" menu after confirming', async () => {
     const fetch = routes({ 'DELETE /api/posts/4': [204] });
     render();
