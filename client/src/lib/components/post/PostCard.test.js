@@ -61,6 +61,36 @@ describe('PostCard', () => {
     expect(img.closest('a').getAttribute('href')).toBe('/media/12');
   });
 
+  it('opens the image full size in the page; Escape closes it and the focus goes back', async () => {
+    routes({});
+    render();
+    const link = document.querySelector('img[src="/media/12"]').closest('a');
+    expect(link.getAttribute('aria-haspopup')).toBe('dialog');
+    expect(link.hasAttribute('target')).toBe(false);
+    // Ctrl + click is the browser's own (a new tab): no viewer.
+    const ctrlClick = new MouseEvent('click', { bubbles: true, cancelable: true, ctrlKey: true });
+    link.dispatchEvent(ctrlClick);
+    flushSync();
+    expect(ctrlClick.defaultPrevented).toBe(false);
+    expect(document.querySelector('dialog')).toBeNull();
+
+    link.focus();
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    flushSync();
+    expect(click.defaultPrevented).toBe(true);
+    const dialog = document.querySelector('dialog');
+    expect(dialog.getAttribute('aria-label')).toBe('Line one <b>not bold</b>');
+    expect(dialog.querySelector('img').getAttribute('src')).toBe('/media/12');
+    expect(dialog.querySelector('img').getAttribute('alt')).toBe('Line one <b>not bold</b>');
+    await vi.waitFor(() => expect(document.activeElement.getAttribute('aria-label')).toBe('Close'));
+
+    dialog.dispatchEvent(new Event('cancel', { cancelable: true })); // what Escape does
+    flushSync();
+    expect(document.querySelector('dialog')).toBeNull();
+    expect(document.activeElement).toBe(link);
+  });
+
   it('opens the comments, and a new comment shows at once and counts', async () => {
     const fetch = routes({
       'GET /api/posts/4/comments': [200, { items: [comment(7, 'First!')], next: null }],
