@@ -50,6 +50,9 @@ describe('profile page', () => {
     await vi.waitFor(() => expect(text()).toContain('No posts yet'));
     for (const part of ['carol@example.com', 'Higher, further, faster.', 'Follows you', '4 followers', '1 following', 'Member since'])
       expect(text()).toContain(part);
+    // The address may break before its @ and dots, not inside a word.
+    const email = document.querySelector('a[href="mailto:carol@example.com"]');
+    expect(email.innerHTML.replace(/<!---->/g, '')).toBe('carol<wbr>@example<wbr>.com');
     const tabs = [...document.querySelectorAll('[role="tab"]')];
     expect(tabs.map((t) => t.textContent.trim())).toEqual(['Posts', 'Activity', 'Followers', 'Following']);
     expect(tabs[0].getAttribute('aria-selected')).toBe('true');
