@@ -123,6 +123,7 @@ def test_a_phone_keeps_the_account_behind_the_avatar(new_page):
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
 
+
 def test_the_register_form_speaks_with_one_voice(new_page):
     """The date of birth is checked when left (its maximum is today, whatever is typed);
     each complaint goes as soon as its field is being fixed."""
@@ -150,3 +151,19 @@ def test_the_composer_forgets_its_complaint_once_answered(new_page):
     page.get_by_label("What's on your mind?").fill("Hello")
     expect(complaint).to_have_count(0)
 
+
+def test_the_first_tab_offers_to_skip_to_the_content(new_page):
+    """The keyboard's first stop is "Skip to content", shown when focused; it leads past the
+    top bar into the page."""
+    page = new_page()
+    join(page, "Ada")
+    page.goto("/people")
+    expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
