@@ -122,6 +122,10 @@ def test_direct_messages_arrive_at_once_with_emoji(new_page):
 
     # Alice, on the home page: the chat bubble counts it; the bell only has Bob's follow.
     expect(badge(alice)).to_have_text("1")
+    # The count sits on the bubble's top right corner, as the bell's does.
+    bubble = alice.get_by_role("link", name="Messages", exact=True).filter(has=badge(alice))
+    count, icon = badge(alice).bounding_box(), bubble.bounding_box()
+    assert count["y"] < icon["y"] + 8 and count["x"] > icon["x"] + icon["width"] / 2, (count, icon)
     expect(alice.get_by_test_id("notification-count")).to_have_text("1")
     # Her second tab, already on /messages, lists the conversation live.
     expect(
