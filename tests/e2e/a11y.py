@@ -31,11 +31,12 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 FAILING = ("serious", "critical")
 
-# Runs in the page (top frame only). `settle()` resolves once no run is pending or running
-# and every report has reached Python; `check()` runs now, whatever the DOM did.
+# Runs in the page (top frame only, and only on the product's own origin: the sign-in page of
+# the suite's OpenID provider is not ours to check). `settle()` resolves once no run is pending
+# or running and every report has reached Python; `check()` runs now, whatever the DOM did.
 RUNNER = r"""
-(() => {
-  if (window.top !== window || window.__a11y || !location.protocol.startsWith('http')) return;
+((origin) => {
+  if (window.top !== window || window.__a11y || location.origin !== origin) return;
   const QUIET_MS = 250;
   let timer = null;
   let running = null;
@@ -108,7 +109,7 @@ RUNNER = r"""
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
-})();
+})
 """
 
 
@@ -137,9 +138,11 @@ class Audit:
     found: dict[tuple, Violation] = field(default_factory=dict)
     runs: int = 0
 
-    def attach(self, context: BrowserContext) -> None:
+    def attach(self, context: BrowserContext, origin: str) -> None:
+        """Check the pages of `origin` (scheme, host and port) in every page of `context`."""
         context.expose_binding("__a11yReport", self._report)
-        context.add_init_script(script=AXE_PATH.read_text() + RUNNER)
+        runner = f"{RUNNER}({json.dumps(origin.rstrip('/'))});"
+        context.add_init_script(script=AXE_PATH.read_text() + runner)
 
     def _report(self, _source, payload: dict) -> None:
         self.runs += 1

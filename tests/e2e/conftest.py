@@ -124,7 +124,7 @@ def new_page(browser: Browser, base_url: str, audit: a11y.Audit) -> Iterator[Cal
         )
         context.set_default_timeout(10_000)
         context.on("console", on_console)
-        audit.attach(context)
+        audit.attach(context, base_url)
         contexts.append(context)
         return context.new_page()
 
