@@ -57,6 +57,8 @@ describe('profile page', () => {
     expect(tabs.map((t) => t.textContent.trim())).toEqual(['Posts', 'Activity', 'Followers', 'Following']);
     expect(tabs[0].getAttribute('aria-selected')).toBe('true');
     expect(button('Follow')).toBeDefined();
+    // She follows the viewer: they may write to each other.
+    expect(document.querySelector('a[href="/messages/direct/3"]').textContent).toBe('Message');
   });
 
   it('loads a tab when it is opened, with Load more, and says when a list is private', async () => {
@@ -107,6 +109,7 @@ describe('profile page', () => {
     });
     await render();
     await vi.waitFor(() => expect(document.querySelector('a[href="/settings/profile"]')).not.toBeNull());
+    expect(document.querySelector('a[href^="/messages/"]')).toBeNull(); // no messages to oneself
 
     button('Make profile private').click();
     flushSync();
