@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import { session } from '$lib/state/session.svelte.js';
+import { groupInfo } from '$lib/groupInfo.svelte.js';
 import PostCard from './PostCard.svelte';
 
 const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
@@ -217,6 +218,16 @@ describe('PostCard', () => {
     expect(button('0 comments')).toBeDefined();
     await vi.waitFor(() => expect(document.querySelector('a.group')?.textContent).toBe('Climbing'));
     expect(document.querySelector('a.group').getAttribute('href')).toBe('/groups/3');
+  });
+
+  it('does not name the group on the group’s own page', async () => {
+    routes({ 'GET /api/groups/3': [200, { group: { id: 3, title: 'Climbing', my_state: 'member' } }] });
+    render({ post: { ...POST, id: 41, group_id: 3, comments_count: 0 }, showGroup: false });
+    await vi.waitFor(() => expect(groupInfo(3)?.title).toBe('Climbing'));
+    flushSync();
+    expect(document.querySelector('.badge').textContent.trim()).toBe('Group');
+    expect(document.querySelector('a.group')).toBeNull();
+    expect(document.querySelector('.names').textContent.trim()).toBe('Alice Tester');
   });
 
   it('lets the group’s creator delete a member’s post, not edit it', async () => {
