@@ -13,7 +13,7 @@ PORT ?= 8000
 CLIENT_SOURCES := $(shell find client/src client/static -type f 2>/dev/null) \
 	client/svelte.config.js client/vite.config.js client/package.json
 
-.PHONY: install run test lint lock lock-check test-server test-client test-browser \
+.PHONY: install run test lint lock lock-check docs test-server test-client test-browser \
 	test-containers browser system-packages clean
 
 install: $(VENV)/.installed-test client/build/index.html tests/oidc/node_modules/.installed
@@ -43,6 +43,11 @@ lock: $(VENV)/.installed-test
 	$(EXPORT) --extra test --output-file requirements/test.txt
 	$(BUILD_REQUIRES) | $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
 		$(if $(UPGRADE),--upgrade) - --output-file requirements/build.txt
+
+# docs/api.md's reference parts (routes, shapes, frames), generated from the code's declarations
+# (server/apidocs.py); tests/test_api_docs.py fails when they are stale.
+docs: $(VENV)/.installed-test
+	$(BIN)/python -m server.apidocs
 
 lock-check: $(VENV)/.installed-test
 	$(BIN)/pytest -q -p no:randomly tests/test_lock.py

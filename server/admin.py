@@ -197,7 +197,7 @@ def create_user(args: argparse.Namespace, config: Config) -> int:
         "is_public": "false" if args.private else "true",
     }
     try:
-        registration = accounts.parse_registration(form, today=datetime.now(UTC).date())
+        registration = accounts.parse_registration(form)
     except ApiError as error:
         detail = "; ".join(f"{field}: {why}" for field, why in (error.fields or {}).items())
         raise AdminError(detail or error.message) from None

@@ -8,6 +8,20 @@ from typing import Any
 
 import asyncpg
 
+from server.schema import (
+    BOOLEAN,
+    COUNT,
+    DATE,
+    ID,
+    STRING,
+    TIME,
+    URL,
+    component,
+    enum,
+    nullable,
+    obj,
+)
+
 # The reactions of API.md, in the order of the `reaction_counts` columns (server/db/schema.py):
 # a new kind goes at the end, with a migration.
 REACTION_KINDS = ("like", "love", "haha", "wow", "sad", "angry")
@@ -27,6 +41,37 @@ def iso_date(day: date | None) -> str | None:
 
 def media_url(media_id: int | None) -> str | None:
     return None if media_id is None else f"/media/{media_id}"
+
+
+CARD_FIELDS = {
+    "id": ID,
+    "first_name": STRING,
+    "last_name": STRING,
+    "nickname": nullable(STRING),
+    "avatar_url": nullable(URL),
+}
+# A user in lists: `<user card>`.
+USER_CARD = component("UserCard", obj(CARD_FIELDS))
+
+FOLLOW_STATES = ("none", "requested", "following", "self")
+
+ME = component(
+    "Me",
+    obj(
+        {
+            "id": ID,
+            "email": STRING,
+            "first_name": STRING,
+            "last_name": STRING,
+            "date_of_birth": nullable(DATE),
+            "nickname": nullable(STRING),
+            "about_me": nullable(STRING),
+            "avatar_url": nullable(URL),
+            "is_public": BOOLEAN,
+            "created_at": TIME,
+        }
+    ),
+)
 
 
 def me_json(user: Any) -> dict:
@@ -56,6 +101,12 @@ def card_from_row(row: asyncpg.Record, prefix: str = "") -> dict:
     }
 
 
+PERSON = component(
+    "Person",
+    obj({**CARD_FIELDS, "is_public": BOOLEAN, "follow_state": enum(*FOLLOW_STATES)}),
+)
+
+
 def person_from_row(row: asyncpg.Record) -> dict:
     """A person in a list of people (server.db.profiles.person_columns): their card, whether
     their profile is public, and the viewer's follow state."""
@@ -64,6 +115,45 @@ def person_from_row(row: asyncpg.Record) -> dict:
         "is_public": row["is_public"],
         "follow_state": row["follow_state"],
     }
+
+
+REACTIONS = {
+    "type": "object",
+    "description": "each kind with a non-zero count, and its count",
+    "propertyNames": enum(*REACTION_KINDS),
+    "additionalProperties": {"type": "integer", "minimum": 1},
+}
+MY_REACTION = nullable(enum(*REACTION_KINDS))
+PRIVACY = enum("public", "almost_private", "private")
+
+POST_FIELDS = {
+    "id": ID,
+    "author": USER_CARD,
+    "body": STRING,
+    "image_url": nullable(URL),
+    "privacy": PRIVACY,
+    "group_id": nullable(ID),
+    "created_at": TIME,
+    "edited_at": nullable(TIME),
+    "comments_count": COUNT,
+    "reactions": REACTIONS,
+}
+POST = component("Post", obj({**POST_FIELDS, "my_reaction": MY_REACTION}))
+# In live frames, which every reader shares: no my_reaction (without_my_reaction).
+LIVE_POST = component("LivePost", obj(POST_FIELDS))
+
+COMMENT_FIELDS = {
+    "id": ID,
+    "post_id": ID,
+    "author": USER_CARD,
+    "body": STRING,
+    "image_url": nullable(URL),
+    "created_at": TIME,
+    "edited_at": nullable(TIME),
+    "reactions": REACTIONS,
+}
+COMMENT = component("Comment", obj({**COMMENT_FIELDS, "my_reaction": MY_REACTION}))
+LIVE_COMMENT = component("LiveComment", obj(COMMENT_FIELDS))
 
 
 def reactions_json(counts: list[int]) -> dict[str, int]:
@@ -109,6 +199,24 @@ def without_my_reaction(item: dict) -> dict:
     return {key: value for key, value in item.items() if key != "my_reaction"}
 
 
+GROUP_STATES = ("none", "invited", "requested", "member", "creator")
+GROUP = component(
+    "Group",
+    obj(
+        {
+            "id": ID,
+            "title": STRING,
+            "description": STRING,
+            "creator": USER_CARD,
+            "members_count": COUNT,
+            "my_state": enum(*GROUP_STATES),
+            "invitation_id": nullable(ID),
+            "created_at": TIME,
+        }
+    ),
+)
+
+
 def group_from_row(row: asyncpg.Record) -> dict:
     """A group as server.db.groups.GROUP_COLUMNS reads it for one viewer."""
     return {
@@ -122,6 +230,26 @@ def group_from_row(row: asyncpg.Record) -> dict:
         "invitation_id": row["invitation_id"],
         "created_at": iso(row["created_at"]),
     }
+
+
+EVENT_RESPONSES = ("going", "not_going")
+EVENT = component(
+    "Event",
+    obj(
+        {
+            "id": ID,
+            "group_id": ID,
+            "title": STRING,
+            "description": STRING,
+            "starts_at": TIME,
+            "creator": USER_CARD,
+            "going_count": COUNT,
+            "not_going_count": COUNT,
+            "my_response": nullable(enum(*EVENT_RESPONSES)),
+            "created_at": TIME,
+        }
+    ),
+)
 
 
 def event_from_row(row: asyncpg.Record) -> dict:
@@ -138,6 +266,23 @@ def event_from_row(row: asyncpg.Record) -> dict:
         "my_response": row["my_response"],
         "created_at": iso(row["created_at"]),
     }
+
+
+# A direct conversation is named by the other person's id, a group one by the group's.
+CONVERSATION = component("Conversation", obj({"kind": enum("direct", "group"), "id": ID}))
+MESSAGE = component(
+    "Message",
+    obj(
+        {
+            "id": ID,
+            "conversation": CONVERSATION,
+            "sender": USER_CARD,
+            "body": STRING,
+            "created_at": TIME,
+            "client_msg_id": nullable(STRING),
+        }
+    ),
+)
 
 
 def conversation(kind: str, conversation_id: int) -> dict:
@@ -215,6 +360,48 @@ def _notification_subject(row: asyncpg.Record) -> dict:
             "reaction": row["reaction"],
         }
     return {}
+
+
+_GROUP_SUBJECT = {"group_id": ID, "group_title": STRING}
+# Each kind of notification, and its `subject` (_notification_subject).
+NOTIFICATION_SUBJECTS = {
+    "follow_request": obj({"request_id": ID}),
+    "follow_accepted": obj({"user_id": ID}),
+    "new_follower": obj({"user_id": ID}),
+    "group_invitation": obj({"invitation_id": ID, **_GROUP_SUBJECT}),
+    "group_join_request": obj({"request_id": ID, **_GROUP_SUBJECT}),
+    "group_join_accepted": obj(_GROUP_SUBJECT),
+    "group_invitation_accepted": obj({**_GROUP_SUBJECT, "user_id": ID}),
+    "group_event": obj(
+        {"event_id": ID, "event_title": STRING, "starts_at": TIME, **_GROUP_SUBJECT}
+    ),
+    "post_comment": obj({"post_id": ID, "comment_id": ID}),
+    "reaction": obj({"post_id": ID, "comment_id": nullable(ID), "reaction": enum(*REACTION_KINDS)}),
+}
+NOTIFICATION = component(
+    "Notification",
+    {
+        **obj(
+            {
+                "id": ID,
+                "kind": enum(*NOTIFICATION_SUBJECTS),
+                "actor": USER_CARD,
+                "subject": {"type": "object"},
+                "state": nullable(enum("pending", "accepted", "declined")),
+                "read": BOOLEAN,
+                "created_at": TIME,
+            }
+        ),
+        # The subject's members follow the kind.
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": kind}}},
+                "then": {"properties": {"subject": subject}},
+            }
+            for kind, subject in NOTIFICATION_SUBJECTS.items()
+        ],
+    },
+)
 
 
 def notification_json(row: asyncpg.Record) -> dict:

@@ -1,5 +1,7 @@
 """Fixtures: a real Postgres, a real server on a real socket, and people who use it.
 
+Every response their clients receive is checked against the contract (tests/contract.py).
+
 Personas: `alice` and `bob` have public profiles, `carol` a private one. Each persona is an
 httpx client with a cookie jar of its own, logged in, so two personas are two browsers.
 
@@ -25,7 +27,7 @@ from server.config import Config
 
 if TYPE_CHECKING:
     from server.realtime.router import Router
-from tests import postgres
+from tests import contract, postgres
 from tests.redis import run_redis, run_redis_cluster
 
 PASSWORD = "correct horse battery"
@@ -159,7 +161,8 @@ async def new_client(server: RunningServer) -> AsyncIterator[Callable[[], httpx.
     clients: list[httpx.AsyncClient] = []
 
     def make() -> httpx.AsyncClient:
-        client = httpx.AsyncClient(base_url=server.url, timeout=10)
+        # Every response is held to the contract (tests/contract.py).
+        client = httpx.AsyncClient(base_url=server.url, timeout=10, event_hooks=contract.HOOKS)
         clients.append(client)
         return client
 

@@ -1,11 +1,11 @@
 """Layers run one way (ARCHITECTURE.md): each layer of `server` imports only the layers below it,
 so the house reads bottom-up and a change to the bus or the web framework stays in its room.
 
-    process      cli, service (the composition root), workers, admin
+    process      cli, service (the composition root), workers, admin, apidocs
     interfaces   http/   realtime/        (neither imports the other)
     rules        domain/
     data         db/
-    leaves       events, shapes, errors, config, origins, wire, periodic, addresses,
+    leaves       events, shapes, schema, errors, config, origins, wire, periodic, addresses,
                  ratelimit, media, gif, mail, identity_providers, preflight, metrics, logs,
                  signals, gc_tuning
 
@@ -32,11 +32,13 @@ LAYERS = {
     "server.service": 4,
     "server.workers": 4,
     "server.admin": 4,
+    "server.apidocs": 4,
     "server.http": 3,
     "server.realtime": 3,
     "server.domain": 2,
     "server.db": 1,
     "server.events": 0,
+    "server.schema": 0,
     "server.shapes": 0,
     "server.errors": 0,
     "server.config": 0,

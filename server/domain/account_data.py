@@ -32,7 +32,6 @@ from server.db import reactions, users
 from server.db.database import Database
 from server.domain.credentials import verify_own_password
 from server.domain.media_sweeper import MediaSweeper
-from server.domain.passwords import check_typed_password
 from server.domain.sessions import Sessions, end_sessions_of
 from server.shapes import iso, me_json
 
@@ -63,11 +62,10 @@ async def delete_account_rows(conn: asyncpg.Connection, user_id: int) -> list[tu
 
 
 async def delete_account(
-    sessions: Sessions, sweeper: MediaSweeper, user_id: int, body: dict
+    sessions: Sessions, sweeper: MediaSweeper, user_id: int, password: str
 ) -> None:
     """Delete the account when `password` is right (else 422 fields.password), and its images
     from the disk at once (those nobody else stored the same bytes of)."""
-    password = check_typed_password(body.get("password"), field="password")
     await verify_own_password(sessions, user_id, password, field="password")
     files = await sessions.db.transaction(delete_account_rows, user_id)
     sessions.forget_user(user_id)

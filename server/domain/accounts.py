@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import asyncpg
 from email_validator import EmailNotValidError, validate_email
 
 from server.db import media, users
 from server.db.users import User
-from server.domain.inputs import clean_text, unusable_character
-from server.domain.passwords import check_new_password
+from server.domain.inputs import Boolean, Check, Fields, Text, Upload, clean_text
+from server.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_new_password
 from server.domain.sessions import open_session
 from server.errors import EmailTaken, ValidationError
 from server.media import StoredImage
@@ -63,71 +63,46 @@ def parse_birth_date(value: object, *, today: date) -> date:
     return born
 
 
-def parse_bool(value: object, *, field: str, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"true", "1", "yes", "on"}:
-        return True
-    if text in {"false", "0", "no", "off"}:
-        return False
-    raise ValidationError(fields={field: "must be true or false"})
-
-
 def check_password(value: object) -> str:
     return check_new_password(value, field="password")
 
 
-def parse_login(body: dict) -> tuple[str, str]:
-    """(email, password) as typed: any text the product can store. Whether they match an
-    account is the session's question (a wrong one is 401, never a hint which was wrong)."""
-    problems: dict[str, str] = {}
-    for name in ("email", "password"):
-        value = body.get(name)
-        if not isinstance(value, str) or not value:
-            problems[name] = "required"
-        elif (problem := unusable_character(value)) is not None:
-            problems[name] = problem
-    if problems:
-        raise ValidationError(fields=problems)
-    return body["email"], body["password"]
+def birth_date_today(value: object) -> date:
+    return parse_birth_date(value, today=datetime.now(UTC).date())
 
 
-def parse_registration(form: dict[str, object], *, today: date) -> Registration:
-    """Check every field and report every problem at once, keyed by field name."""
-    problems: dict[str, str] = {}
-    values: dict[str, object] = {}
+EMAIL = Check(
+    normalise_email,
+    {"type": "string", "format": "email", "minLength": 1, "maxLength": MAX_EMAIL_LENGTH},
+)
+NEW_PASSWORD = {
+    "type": "string",
+    "minLength": MIN_PASSWORD_LENGTH,
+    "maxLength": MAX_PASSWORD_LENGTH,
+}
+BIRTH_DATE = {
+    "type": "string",
+    "format": "date",
+    "description": "YYYY-MM-DD, in the past, from 1900 on",
+}
 
-    def attempt(name: str, parse) -> None:
-        try:
-            values[name] = parse()
-        except ValidationError as error:
-            problems.update(error.fields or {name: error.message})
+# The register form (multipart), every problem reported at once, keyed by field name.
+REGISTRATION = Fields(
+    email=EMAIL,
+    password=Check(check_password, NEW_PASSWORD),
+    first_name=Text(max_length=MAX_NAME_LENGTH, required=True, label="first name"),
+    last_name=Text(max_length=MAX_NAME_LENGTH, required=True, label="last name"),
+    date_of_birth=Check(birth_date_today, BIRTH_DATE),
+    nickname=Text(max_length=MAX_NICKNAME_LENGTH),
+    about_me=Text(max_length=MAX_ABOUT_ME_LENGTH),
+    is_public=Boolean(default=True),
+    avatar=Upload(),
+)
 
-    attempt("email", lambda: normalise_email(form.get("email")))
-    attempt("password", lambda: check_password(form.get("password")))
-    for name, label in (("first_name", "first name"), ("last_name", "last name")):
-        attempt(
-            name,
-            lambda name=name, label=label: clean_text(
-                form.get(name), field=name, max_length=MAX_NAME_LENGTH, required=True, label=label
-            ),
-        )
-    attempt("date_of_birth", lambda: parse_birth_date(form.get("date_of_birth"), today=today))
-    attempt(
-        "nickname",
-        lambda: clean_text(form.get("nickname"), field="nickname", max_length=MAX_NICKNAME_LENGTH),
-    )
-    attempt(
-        "about_me",
-        lambda: clean_text(form.get("about_me"), field="about_me", max_length=MAX_ABOUT_ME_LENGTH),
-    )
-    attempt("is_public", lambda: parse_bool(form.get("is_public"), field="is_public", default=True))
-    if problems:
-        raise ValidationError(fields=problems)
-    return Registration(**values)  # type: ignore[arg-type]
+
+def parse_registration(form: dict[str, str]) -> Registration:
+    """The register form's fields as text (the operator's `admin users create` too)."""
+    return Registration(**REGISTRATION.parse_text(form))
 
 
 async def create_account(conn: asyncpg.Connection, form: Registration, password_hash: str) -> User:

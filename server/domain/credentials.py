@@ -12,27 +12,29 @@ import trio
 
 from server.db import users
 from server.domain import passwords
+from server.domain.inputs import Check, Fields
 from server.domain.sessions import Session, Sessions, end_sessions_of
 from server.errors import ValidationError
 
 WRONG_PASSWORD = "wrong password"
 
 
-def parse_password_change(body: dict) -> tuple[str, str]:
-    """(current, new): every problem at once, keyed by field."""
-    problems: dict[str, str] = {}
-    values: list[str] = []
-    for field, check in (
-        ("current_password", lambda v: passwords.check_typed_password(v, field="current_password")),
-        ("new_password", lambda v: passwords.check_new_password(v, field="new_password")),
-    ):
-        try:
-            values.append(check(body.get(field)))
-        except ValidationError as error:
-            problems.update(error.fields or {field: error.message})
-    if problems:
-        raise ValidationError(fields=problems)
-    return values[0], values[1]
+def _typed(field: str):
+    return lambda value: passwords.check_typed_password(value, field=field)
+
+
+# POST /api/auth/password: {current_password, new_password}, every problem at once.
+PASSWORD_CHANGE = Fields(
+    current_password=Check(_typed("current_password"), {"type": "string", "minLength": 1}),
+    new_password=Check(
+        lambda value: passwords.check_new_password(value, field="new_password"),
+        {
+            "type": "string",
+            "minLength": passwords.MIN_PASSWORD_LENGTH,
+            "maxLength": passwords.MAX_PASSWORD_LENGTH,
+        },
+    ),
+)
 
 
 async def verify_own_password(sessions: Sessions, user_id: int, password: str, *, field: str):
@@ -49,10 +51,9 @@ async def _set_password(
     await end_sessions_of(conn, user_id, keep=keep)
 
 
-async def change_password(sessions: Sessions, session: Session, body: dict) -> None:
+async def change_password(sessions: Sessions, session: Session, current: str, new: str) -> None:
     """Set a new password when the current one is right; every other session of the user
     ends (their sockets close), this one stays."""
-    current, new = parse_password_change(body)
     await verify_own_password(sessions, session.user_id, current, field="current_password")
     new_hash = await trio.to_thread.run_sync(passwords.hash_password, new)
     await sessions.db.transaction(_set_password, session.user_id, new_hash, session.id)

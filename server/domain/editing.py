@@ -20,12 +20,14 @@ import asyncpg
 
 from server import events
 from server.db import comments, groups, posts
-from server.domain.inputs import clean_text, parse_id
+from server.domain.inputs import Fields, OneOf, Text
 from server.domain.posts import (
+    EMPTY,
     MAX_COMMENT_LENGTH,
-    MAX_PICKED_VIEWERS,
     MAX_POST_LENGTH,
     PRIVACIES,
+    PRIVACY_CHOICES,
+    VIEWER_IDS,
     check_followers,
     comment_post_facts,
     emit_about_comment,
@@ -39,8 +41,6 @@ from server.domain.posts import (
 )
 from server.errors import Forbidden, ValidationError
 
-EMPTY = "write something or add an image"
-
 
 @dataclass(frozen=True, slots=True)
 class PostChanges:
@@ -51,58 +51,18 @@ class PostChanges:
     viewer_ids: tuple[int, ...] | None = None
 
 
-def _refuse_unknown(body: dict, editable: tuple[str, ...]) -> None:
-    unknown = set(body) - set(editable)
-    if unknown:
-        raise ValidationError(fields={key: "cannot be changed here" for key in sorted(unknown)})
-
-
-def _viewer_ids(value: object) -> tuple[int, ...]:
-    if not isinstance(value, list):
-        raise ValidationError(fields={"viewer_ids": "a list of user ids"})
-    ids = tuple(
-        dict.fromkeys(
-            parse_id(item, field="viewer_ids", message="must be user ids") for item in value
-        )
-    )
-    if len(ids) > MAX_PICKED_VIEWERS:
-        raise ValidationError(fields={"viewer_ids": f"at most {MAX_PICKED_VIEWERS} people"})
-    return ids
-
-
-def parse_post_changes(body: dict) -> PostChanges:
-    """`{body?, privacy?, viewer_ids?}`, every problem reported at once."""
-    _refuse_unknown(body, ("body", "privacy", "viewer_ids"))
-    problems: dict[str, str] = {}
-    values: dict = {}
-    if "body" in body:
-        try:
-            values["body"] = (
-                clean_text(body["body"], field="body", max_length=MAX_POST_LENGTH) or ""
-            )
-        except ValidationError as error:
-            problems.update(error.fields or {})
-    if "privacy" in body:
-        if body["privacy"] not in PRIVACIES:
-            problems["privacy"] = "public, almost_private or private"
-        else:
-            values["privacy"] = body["privacy"]
-    if "viewer_ids" in body:
-        try:
-            values["viewer_ids"] = _viewer_ids(body["viewer_ids"])
-        except ValidationError as error:
-            problems.update(error.fields or {})
-    if problems:
-        raise ValidationError(fields=problems)
-    return PostChanges(**values)
-
-
-def parse_comment_changes(body: dict) -> str | None:
-    """`{body?}`: the new text, or None when the body is not to change."""
-    _refuse_unknown(body, ("body",))
-    if "body" not in body:
-        return None
-    return clean_text(body["body"], field="body", max_length=MAX_COMMENT_LENGTH) or ""
+# PATCH /api/posts/{id}: {body?, privacy?, viewer_ids?}, every problem at once.
+POST_CHANGES = Fields(
+    partial=True,
+    closed=True,
+    body=Text(max_length=MAX_POST_LENGTH, empty=""),
+    privacy=OneOf(PRIVACIES, message=PRIVACY_CHOICES, required=True),
+    viewer_ids=VIEWER_IDS,
+)
+# PATCH /api/comments/{id}: {body?}.
+COMMENT_CHANGES = Fields(
+    partial=True, closed=True, body=Text(max_length=MAX_COMMENT_LENGTH, empty="")
+)
 
 
 async def _group_creator(conn: asyncpg.Connection, group_id: int | None, user_id: int) -> bool:

@@ -10,7 +10,7 @@ import asyncpg
 from server.db import events, groups
 from server.db.database import emit
 from server.domain.groups import require_member
-from server.domain.inputs import clean_text
+from server.domain.inputs import Check, Fields, Text
 from server.domain.notifications import Draft, notify
 from server.errors import NotFound, ValidationError
 from server.events import EventAnswered
@@ -36,29 +36,23 @@ def parse_starts_at(value: object, *, now: datetime) -> datetime:
     return moment
 
 
-def parse_event(body: dict, *, now: datetime) -> tuple[str, str, datetime]:
-    problems: dict[str, str] = {}
-    values: dict = {}
-    checks = {
-        "title": lambda: clean_text(
-            body.get("title"), field="title", max_length=MAX_TITLE_LENGTH, required=True
-        ),
-        "description": lambda: clean_text(
-            body.get("description"),
-            field="description",
-            max_length=MAX_DESCRIPTION_LENGTH,
-            required=True,
-        ),
-        "starts_at": lambda: parse_starts_at(body.get("starts_at"), now=now),
-    }
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except ValidationError as error:
-            problems.update(error.fields or {})
-    if problems:
-        raise ValidationError(fields=problems)
-    return values["title"], values["description"], values["starts_at"]
+def _starts_at_from_now(value: object) -> datetime:
+    return parse_starts_at(value, now=datetime.now(UTC))
+
+
+# POST /api/groups/{id}/events: {title, description, starts_at}, every problem at once.
+EVENT_FORM = Fields(
+    title=Text(max_length=MAX_TITLE_LENGTH, required=True),
+    description=Text(max_length=MAX_DESCRIPTION_LENGTH, required=True),
+    starts_at=Check(
+        _starts_at_from_now,
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 (UTC when no zone), in the future",
+        },
+    ),
+)
 
 
 async def create_event(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import quote
 
 import asyncpg
@@ -31,8 +30,8 @@ from server.config import ProviderSettings
 from server.db import identities, users
 from server.db import sessions as session_rows
 from server.db.users import User
-from server.domain.accounts import MAX_NAME_LENGTH, parse_birth_date
-from server.domain.inputs import clean_text, unusable_character
+from server.domain.accounts import BIRTH_DATE, MAX_NAME_LENGTH, birth_date_today
+from server.domain.inputs import Check, Fields, Text, unusable_character
 from server.domain.sessions import Sessions, end_session_in
 from server.errors import Conflict, NotFound, ValidationError
 from server.identity_providers import (
@@ -230,36 +229,33 @@ async def _insert_login(conn: asyncpg.Connection, name: str, attempt: Attempt, n
     )
 
 
-async def complete_profile(conn: asyncpg.Connection, user_id: int, body: dict, today: date):
+# POST /api/auth/complete-profile: {date_of_birth, first_name?, last_name?}. A name is
+# required only while the account has none (complete_profile).
+COMPLETION = Fields(
+    date_of_birth=Check(birth_date_today, BIRTH_DATE),
+    first_name=Text(max_length=MAX_NAME_LENGTH, label="first name"),
+    last_name=Text(max_length=MAX_NAME_LENGTH, label="last name"),
+)
+
+
+async def complete_profile(conn: asyncpg.Connection, user_id: int, given: dict):
     """Give the account what the register form requires and the provider did not: a date of
-    birth, and names when it has none. 409 when the profile is already complete."""
+    birth (COMPLETION checked it), and names when it has none. 409 when the profile is already
+    complete."""
     user = await users.select_user(conn, user_id)
     if user is None:
         raise NotFound()
     if not needs_profile(user):
         raise Conflict("Your profile is already complete.")
     problems: dict[str, str] = {}
-    values: dict[str, object] = {}
-    try:
-        values["date_of_birth"] = parse_birth_date(body.get("date_of_birth"), today=today)
-    except ValidationError as error:
-        problems.update(error.fields or {})
+    values: dict[str, object] = {"date_of_birth": given["date_of_birth"]}
     for field, label, current in (
         ("first_name", "first name", user.first_name),
         ("last_name", "last name", user.last_name),
     ):
-        try:
-            given = clean_text(
-                body.get(field),
-                field=field,
-                max_length=MAX_NAME_LENGTH,
-                required=not current,
-                label=label,
-            )
-        except ValidationError as error:
-            problems.update(error.fields or {})
-        else:
-            values[field] = given or current
+        if given[field] is None and not current:
+            problems[field] = f"{label} is required"
+        values[field] = given[field] or current
     if problems:
         raise ValidationError(fields=problems)
     updated = await users.complete_profile(

@@ -11,26 +11,20 @@ from server.db import blocks, groups, users
 from server.db import notifications as notification_rows
 from server.db.database import emit
 from server.domain.answers import needs_answer, status_for
-from server.domain.inputs import clean_text, parse_id
+from server.domain.inputs import Fields, Text, parse_id
 from server.domain.notifications import Draft, notify, push_updates
-from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
+from server.errors import ApiError, Conflict, Forbidden, NotFound
 from server.events import MembershipChanged
 
 MAX_TITLE_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 2000
 
 
-def parse_group(body: dict) -> tuple[str, str]:
-    problems: dict[str, str] = {}
-    values = {}
-    for name, limit in (("title", MAX_TITLE_LENGTH), ("description", MAX_DESCRIPTION_LENGTH)):
-        try:
-            values[name] = clean_text(body.get(name), field=name, max_length=limit, required=True)
-        except ValidationError as error:
-            problems.update(error.fields or {})
-    if problems:
-        raise ValidationError(fields=problems)
-    return values["title"], values["description"]
+# POST /api/groups: {title, description}.
+GROUP_FORM = Fields(
+    title=Text(max_length=MAX_TITLE_LENGTH, required=True),
+    description=Text(max_length=MAX_DESCRIPTION_LENGTH, required=True),
+)
 
 
 async def create_group(conn: asyncpg.Connection, creator_id: int, title: str, description: str):

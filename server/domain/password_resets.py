@@ -20,7 +20,7 @@ import trio
 from server.db import password_resets as rows
 from server.db import users
 from server.domain import passwords
-from server.domain.accounts import normalise_email
+from server.domain.inputs import Check, Fields
 from server.domain.sessions import MAX_TOKEN_LENGTH, Sessions, end_sessions_of
 from server.errors import Unavailable, ValidationError
 from server.mail import Mail, Mailer
@@ -70,19 +70,24 @@ async def _issue(conn: asyncpg.Connection, email: str) -> tuple[str, str, str] |
     return user.email, user.first_name, await rows.insert_reset(conn, found.id)
 
 
-def parse_confirmation(body: dict) -> tuple[str, str]:
-    """(token, new password): every problem at once, keyed by field."""
-    problems: dict[str, str] = {}
-    token = body.get("token")
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        problems["token"] = INVALID_TOKEN
-    try:
-        password = passwords.check_new_password(body.get("new_password"), field="new_password")
-    except ValidationError as error:
-        problems.update(error.fields or {})
-    if problems:
-        raise ValidationError(fields=problems)
-    return token, password  # type: ignore[return-value]
+def _token(value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_TOKEN_LENGTH:
+        raise ValidationError(fields={"token": INVALID_TOKEN})
+    return value
+
+
+# POST /api/auth/password-reset/confirm: {token, new_password}, every problem at once.
+CONFIRMATION = Fields(
+    token=Check(_token, {"type": "string", "minLength": 1, "maxLength": MAX_TOKEN_LENGTH}),
+    new_password=Check(
+        lambda value: passwords.check_new_password(value, field="new_password"),
+        {
+            "type": "string",
+            "minLength": passwords.MIN_PASSWORD_LENGTH,
+            "maxLength": passwords.MAX_PASSWORD_LENGTH,
+        },
+    ),
+)
 
 
 async def _is_usable(conn: asyncpg.Connection, token: str) -> bool:
@@ -110,10 +115,9 @@ class PasswordResets:
         self.site_url = site_url
         self._send, self._receive = trio.open_memory_channel[str](RESET_QUEUE_SIZE)
 
-    def request_nowait(self, body: dict) -> None:
-        """Queue a reset for the body's email (a malformed one is a 422; an unknown one is
-        queued like any other: the answer says nothing about the account)."""
-        email = normalise_email(body.get("email"))
+    def request_nowait(self, email: str) -> None:
+        """Queue a reset for an email (checked by accounts.EMAIL; an unknown one is queued like
+        any other: the answer says nothing about the account)."""
         try:
             self._send.send_nowait(email)
         except trio.WouldBlock:
@@ -132,9 +136,9 @@ class PasswordResets:
                 self.mailer.send_nowait(compose(to, first_name, reset_link(self.site_url, token)))
         raise AssertionError("the reset queue never closes")
 
-    async def confirm(self, body: dict) -> None:
-        """Set the new password with a usable token; every session of the user ends."""
-        token, password = parse_confirmation(body)
+    async def confirm(self, token: str, password: str) -> None:
+        """Set the new password with a usable token (CONFIRMATION checked both); every
+        session of the user ends."""
         # Checked before the hashing costs a thread its tens of milliseconds, and again, locked,
         # in the transaction that spends it.
         if not await self.sessions.db.run(_is_usable, token):

@@ -10,7 +10,7 @@ from server import events
 from server.db import blocks, comments, follows, media, posts, users
 from server.db.database import emit
 from server.domain.groups import require_member
-from server.domain.inputs import clean_text, id_from_text
+from server.domain.inputs import Fields, Id, IdList, OneOf, Text, Upload
 from server.domain.notifications import Draft, notify
 from server.errors import Forbidden, NotFound, ValidationError
 from server.media import StoredImage
@@ -30,32 +30,46 @@ class PostForm:
     group_id: int | None
 
 
-def parse_post_form(fields: dict[str, str], viewer_ids: list[str], *, has_image: bool) -> PostForm:
-    body = clean_text(fields.get("body"), field="body", max_length=MAX_POST_LENGTH) or ""
-    if not body and not has_image:
-        raise ValidationError(fields={"body": "write something or add an image"})
-    privacy = (fields.get("privacy") or "").strip() or None
-    if privacy is not None and privacy not in PRIVACIES:
-        raise ValidationError(fields={"privacy": "public, almost_private or private"})
-    ids = tuple(
-        dict.fromkeys(
-            id_from_text(value, field="viewer_ids", message="must be user ids")
-            for value in viewer_ids
-        )
-    )
-    if len(ids) > MAX_PICKED_VIEWERS:
-        raise ValidationError(fields={"viewer_ids": f"at most {MAX_PICKED_VIEWERS} people"})
-    group = (fields.get("group_id") or "").strip()
-    group_id = id_from_text(group, field="group_id", message="a group id") if group else None
-    if group_id is None and privacy == "private" and not ids:
+PRIVACY_CHOICES = "public, almost_private or private"
+EMPTY = "write something or add an image"
+VIEWER_IDS = IdList(
+    max_items=MAX_PICKED_VIEWERS,
+    message="must be user ids",
+    too_many=f"at most {MAX_PICKED_VIEWERS} people",
+    not_a_list="a list of user ids",
+)
+
+# POST /api/posts (multipart). `viewer_ids` repeated or comma-separated.
+POST_FORM = Fields(
+    body=Text(max_length=MAX_POST_LENGTH, empty=""),
+    privacy=OneOf(PRIVACIES, message=PRIVACY_CHOICES),
+    viewer_ids=VIEWER_IDS,
+    group_id=Id(message="a group id", required=False),
+    image=Upload(),
+)
+# POST /api/posts/{id}/comments (multipart).
+COMMENT_FORM = Fields(body=Text(max_length=MAX_COMMENT_LENGTH, empty=""), image=Upload())
+
+
+def post_form(form: dict, *, has_image: bool) -> PostForm:
+    """A post as POST_FORM read it: text or an image; a private post outside groups picks
+    at least one viewer."""
+    if not form["body"] and not has_image:
+        raise ValidationError(fields={"body": EMPTY})
+    group_id = form["group_id"]
+    if group_id is None and form["privacy"] == "private" and not form["viewer_ids"]:
         raise ValidationError(fields={"viewer_ids": "pick at least one follower"})
-    return PostForm(body=body, privacy=privacy, viewer_ids=ids, group_id=group_id)
+    return PostForm(
+        body=form["body"],
+        privacy=form["privacy"],
+        viewer_ids=form["viewer_ids"],
+        group_id=group_id,
+    )
 
 
-def parse_comment_body(value: object, *, has_image: bool) -> str:
-    body = clean_text(value, field="body", max_length=MAX_COMMENT_LENGTH) or ""
+def comment_body(body: str, *, has_image: bool) -> str:
     if not body and not has_image:
-        raise ValidationError(fields={"body": "write something or add an image"})
+        raise ValidationError(fields={"body": EMPTY})
     return body
 
 

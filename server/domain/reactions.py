@@ -20,21 +20,9 @@ from server.domain.posts import (
     visible_comment,
     visible_post,
 )
-from server.errors import ValidationError
 from server.shapes import REACTION_KINDS, reactions_json
 
 KINDS_TEXT = ", ".join(REACTION_KINDS)
-
-
-def parse_kind(value: object, *, field: str = "kind") -> str:
-    if value not in REACTION_KINDS:
-        raise ValidationError(fields={field: f"one of {KINDS_TEXT}"})
-    return value  # type: ignore[return-value]
-
-
-def parse_kind_filter(value: str | None) -> str | None:
-    """`?kind=` of a reactions list: absent or empty for every kind."""
-    return parse_kind(value) if value else None
 
 
 async def _set(

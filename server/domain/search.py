@@ -3,23 +3,14 @@ may be is decided here; what a viewer may find, by the queries (server/db/search
 
 from __future__ import annotations
 
-from server.domain.inputs import clean_text
-from server.errors import ValidationError
+from server.domain.inputs import Fields, OneOf, Text
 
 KINDS = ("people", "groups", "posts")
 MAX_SEARCH_LENGTH = 200
 
 
-def parse_search(text: object, kind: object) -> tuple[str, str]:
-    """(text, kind): text of 1 to 200 code points once trimmed, kind one of KINDS; every
-    problem reported at once."""
-    problems: dict[str, str] = {}
-    try:
-        cleaned = clean_text(text, field="q", max_length=MAX_SEARCH_LENGTH, required=True)
-    except ValidationError as error:
-        problems.update(error.fields or {})
-    if kind not in KINDS:
-        problems["type"] = "people, groups or posts"
-    if problems:
-        raise ValidationError(fields=problems)
-    return cleaned, kind  # type: ignore[return-value]
+# `?q=&type=`: text of 1 to 200 code points once trimmed, and a kind of KINDS.
+SEARCH = Fields(
+    q=Text(max_length=MAX_SEARCH_LENGTH, required=True),
+    type=OneOf(KINDS, message="people, groups or posts", required=True),
+)

@@ -55,11 +55,3 @@ async def optional_file(name: str) -> bytes | None:
         return None
     await charge_upload()  # every file received spends the client's upload budget
     return data
-
-
-async def form_list(name: str) -> list[str]:
-    """Every value of a repeated form field, each also split on commas (`a=1&a=2` or `a=1,2`)."""
-    form = await request.form
-    return [
-        part.strip() for value in form.getlist(name) for part in value.split(",") if part.strip()
-    ]

@@ -5,13 +5,54 @@ from __future__ import annotations
 from quart import Blueprint
 
 from server.domain import chat
-from server.domain.inputs import parse_id
-from server.http import bodies
+from server.domain.inputs import Check, Fields, Id
+from server.errors import ChatNotAllowed
 from server.http.context import db, services, viewer_id
-from server.http.paging import page_args, paged
-from server.shapes import card_from_row, message_from_row
+from server.http.contract import NO_CONTENT, declare
+from server.http.paging import PAGING, page_of, paged
+from server.schema import COUNT, ID, STRING, nullable, obj
+from server.schema import page_of as page_schema
+from server.shapes import MESSAGE, USER_CARD, card_from_row, message_from_row
 
 blueprint = Blueprint("chats", __name__, url_prefix="/api")
+
+CONVERSATION_ITEM = {
+    "anyOf": [
+        obj(
+            {
+                "kind": {"const": "direct"},
+                "id": ID,
+                "peer": USER_CARD,
+                "last_message": MESSAGE,
+                "unread_count": COUNT,
+            }
+        ),
+        obj(
+            {
+                "kind": {"const": "group"},
+                "id": ID,
+                "group": obj({"id": ID, "title": STRING}),
+                "last_message": nullable(MESSAGE),
+                "unread_count": COUNT,
+            }
+        ),
+    ]
+}
+# A send over HTTP: the rules of the WebSocket's chat.send (server/domain/chat.py).
+SEND = Fields(
+    body=Check(
+        chat.parse_body,
+        {"type": "string", "minLength": 1, "maxLength": chat.MAX_MESSAGE_LENGTH},
+    ),
+    client_msg_id=Check(
+        chat.parse_client_msg_id,
+        nullable({"type": "string", "minLength": 1, "maxLength": chat.MAX_CLIENT_MSG_ID_LENGTH}),
+        required=False,
+    ),
+)
+SENT = obj({"message": MESSAGE})
+READ = Fields(up_to=Id(message="a message id"))
+MESSAGES_PAGE = page_schema(MESSAGE)
 
 
 def _conversation_items(direct, rooms, viewer: int) -> list[dict]:
@@ -43,6 +84,7 @@ def _conversation_items(direct, rooms, viewer: int) -> list[dict]:
 
 
 @blueprint.get("/chats")
+@declare(answers={200: page_schema(CONVERSATION_ITEM)})
 async def conversations():
     """My conversations: direct ones and my groups' rooms, with last message and unread count."""
     viewer = viewer_id()
@@ -51,30 +93,38 @@ async def conversations():
 
 
 @blueprint.get("/chats/direct/<id:user_id>/messages")
-async def direct_history(user_id: int):
+@declare(query=PAGING, answers={200: MESSAGES_PAGE})
+async def direct_history(user_id: int, query: dict):
     """The messages between me and this person, newest first."""
-    page = page_args()
+    page = page_of(query)
     viewer = viewer_id()
     rows = await db().run(chat.direct_history, viewer, user_id, page.before, page.fetch)
     return paged(rows, page, lambda row: message_from_row(row, viewer), lambda row: row["id"])
 
 
 @blueprint.get("/groups/<id:group_id>/messages")
-async def group_history(group_id: int):
+@declare(query=PAGING, answers={200: MESSAGES_PAGE})
+async def group_history(group_id: int, query: dict):
     """The group room's messages, newest first (members only)."""
-    page = page_args()
+    page = page_of(query)
     viewer = viewer_id()
     rows = await db().run(chat.group_history, viewer, group_id, page.before, page.fetch)
     return paged(rows, page, lambda row: message_from_row(row, viewer), lambda row: row["id"])
 
 
-async def _send(kind: str, conversation_id: int):
+def _send_route(view):
+    return declare(
+        json=SEND,
+        answers={201: SENT, 200: SENT},
+        errors=(ChatNotAllowed,),
+    )(view)
+
+
+async def _send(kind: str, conversation_id: int, body: dict):
     """The same path as a WebSocket chat.send: the chat writer stores and publishes it."""
     viewer = viewer_id()
     services().limits.charge_chat_send(viewer)
-    body = await bodies.json_object()
-    text = chat.parse_body(body.get("body"))
-    client_msg_id = chat.parse_client_msg_id(body.get("client_msg_id"))
+    text, client_msg_id = body["body"], body["client_msg_id"]
     message, created = await services().writer.send(
         viewer, kind, conversation_id, text, client_msg_id
     )
@@ -82,31 +132,35 @@ async def _send(kind: str, conversation_id: int):
 
 
 @blueprint.post("/chats/direct/<id:user_id>/messages")
-async def send_direct(user_id: int):
-    """Send a direct message (the same rules as the WebSocket's chat.send)."""
-    return await _send("direct", user_id)
+@_send_route
+async def send_direct(user_id: int, body: dict):
+    """Send a direct message (the same rules as the WebSocket's chat.send).
+    A repeated client_msg_id answers 200 with the message stored the first time."""
+    return await _send("direct", user_id, body)
 
 
 @blueprint.post("/groups/<id:group_id>/messages")
-async def send_group(group_id: int):
-    """Send to a group room (members only)."""
-    return await _send("group", group_id)
+@_send_route
+async def send_group(group_id: int, body: dict):
+    """Send to a group room (members only).
+    A repeated client_msg_id answers 200 with the message stored the first time."""
+    return await _send("group", group_id, body)
 
 
-async def _read(kind: str, conversation_id: int):
-    body = await bodies.json_object()
-    up_to = parse_id(body.get("up_to"), field="up_to", message="a message id")
+async def _read(kind: str, conversation_id: int, up_to: int):
     await db().run_shielded(chat.mark_read, viewer_id(), kind, conversation_id, up_to)
     return "", 204
 
 
 @blueprint.post("/chats/direct/<id:user_id>/read")
-async def read_direct(user_id: int):
+@declare(json=READ, answers={204: NO_CONTENT})
+async def read_direct(user_id: int, body: dict):
     """Mark the conversation with this person read up to a message."""
-    return await _read("direct", user_id)
+    return await _read("direct", user_id, body["up_to"])
 
 
 @blueprint.post("/chats/group/<id:group_id>/read")
-async def read_group(group_id: int):
+@declare(json=READ, answers={204: NO_CONTENT})
+async def read_group(group_id: int, body: dict):
     """Mark a group room read up to a message."""
-    return await _read("group", group_id)
+    return await _read("group", group_id, body["up_to"])

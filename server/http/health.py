@@ -18,14 +18,20 @@ from server.db.database import ping
 from server.errors import Unavailable
 from server.http import openapi
 from server.http.context import db, services
+from server.http.contract import declare
+from server.schema import STRING, enum, obj
 
 blueprint = Blueprint("health", __name__, url_prefix="/api")
 
 # How long readiness waits for the database before saying it is not ready.
 READY_DATABASE_SECONDS = 2.0
 
+OK = enum("ok")
+READY_CHECKS = {"database": enum("ok", "unreachable"), "bus": enum("ok", "not listening")}
+
 
 @blueprint.get("/health")
+@declare(answers={200: obj({"status": OK})})
 async def health():
     """200 once the database answers."""
     await db().run(ping)
@@ -33,12 +39,21 @@ async def health():
 
 
 @blueprint.get("/health/live")
+@declare(answers={200: obj({"status": OK, "version": STRING})}, database=False)
 async def live():
     """200 while the process serves; its version."""
     return {"status": "ok", "version": product_version()}
 
 
 @blueprint.get("/health/ready")
+@declare(
+    answers={
+        200: obj({"status": OK, **READY_CHECKS}),
+        503: obj(
+            {"error": {"$ref": "#/components/schemas/Error/properties/error"}, **READY_CHECKS}
+        ),
+    }
+)
 async def ready():
     """200 when the database answers and the bus listens; else 503 saying which is missing."""
     database = "unreachable"
@@ -58,6 +73,7 @@ async def ready():
 
 
 @blueprint.get("/openapi.json")
+@declare(answers={200: {"type": "object", "description": "this document"}}, database=False)
 async def openapi_document():
     """This API as OpenAPI 3.1, built from the routes the app really serves."""
     return openapi.document(current_app)

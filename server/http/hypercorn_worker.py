@@ -41,7 +41,15 @@ Deviations, each with its reason:
    one call: no ASGI message, no wsproto encoding and no lock per frame per socket (issue 14).
    Frames from the server need no state in wsproto: only Close and Ping/Pong do, and those
    still go through hypercorn.
-7. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
+7. The last message of an HTTP response is sent shielded from cancellation. Sending it makes
+   hypercorn finish the exchange in the application's task: recycle the connection for the
+   next request, or close it when the client's body was not read to its end. quart-trio
+   cancels that task as soon as the response is complete, so when a request's body arrived
+   after its headers and the application answered without reading it (a 401, a 429, a route
+   that takes no body), the close was cancelled halfway: the connection stayed open, its
+   next request was never answered, and nothing ever closed it (reproduced with quart-trio
+   on plain hypercorn 0.18.0; browsers often send a body in a packet of its own).
+8. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
    statsd, `max_requests`; shutdown waits for `shutdown_trigger` instead of raising
    ShutdownError through an exception group.
 
@@ -175,6 +183,8 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
             send = partial(self._send_websocket_event, send)
             extensions = {**scope.get("extensions", {}), FRAMES_EXTENSION: self.send_frames}
             scope = {**scope, "extensions": extensions}
+        elif scope["type"] == "http":
+            send = partial(_send_http_event, send)
         await self._app(scope, receive, send, sync_spawn, call_soon)
 
     async def send_frames(self, data: bytes) -> None:
@@ -240,6 +250,17 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
         await self.transport.aclose()
 
 
+async def _send_http_event(send, message) -> None:
+    """hypercorn's send, with the response's last message shielded (deviation 7). The shield
+    adds no wait: hypercorn already shields its socket writes, and what follows the last
+    write (recycling or closing the connection) does not block."""
+    if message["type"] == "http.response.body" and not message.get("more_body", False):
+        with trio.CancelScope(shield=True):
+            await send(message)
+    else:
+        await send(message)
+
+
 async def _serve_connection(
     app: AppWrapper,
     config: HypercornConfig,
@@ -296,7 +317,7 @@ async def serve_app(
                 host, _, port = config.bind[0].rpartition(":")
                 raise StartupError(bind_problem(host.strip("[]"), int(port), error)) from None
             if sockets.secure_sockets or sockets.quic_sockets:
-                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 7)")
+                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 8)")
             listeners = []
             urls = []
             for sock in sockets.insecure_sockets:

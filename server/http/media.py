@@ -9,11 +9,22 @@ from server import media
 from server.db import media as media_db
 from server.errors import NotFound
 from server.http.context import config, db, viewer_id
+from server.http.contract import Answer, declare
 
 blueprint = Blueprint("media", __name__)
 
 
 @blueprint.get("/media/<id:media_id>")
+@declare(
+    answers={
+        200: Answer(
+            media="image/*",
+            schema={"type": "string", "format": "binary"},
+            description="The image, with its real content type; Cache-Control: private",
+            headers=("ETag", "Cache-Control"),
+        )
+    }
+)
 async def get_media(media_id: int):
     """An image the viewer may see; 404 otherwise (its existence does not leak)."""
     row = await db().run(media_db.select_visible_media, media_id, viewer_id())

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, request
+from quart import Blueprint
 
 from server.db import notifications as rows
-from server.domain.accounts import parse_bool
+from server.domain.inputs import Boolean
 from server.errors import NotFound
 from server.http.context import db, viewer_id
-from server.http.paging import page_args, paged
-from server.shapes import notification_json
+from server.http.contract import NO_CONTENT, declare
+from server.http.paging import PAGING, page_of, paged
+from server.schema import COUNT, obj
+from server.schema import page_of as page_schema
+from server.shapes import NOTIFICATION, notification_json
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 
 
 @blueprint.get("")
-async def list_notifications():
+@declare(
+    query=PAGING.extended(unread=Boolean(default=False)),
+    answers={200: page_schema(NOTIFICATION)},
+)
+async def list_notifications(query: dict):
     """My notifications, newest first (`unread=true` for unread ones only)."""
-    unread_only = parse_bool(request.args.get("unread"), field="unread", default=False)
-    page = page_args()
-    found = await db().run(rows.select_list, viewer_id(), unread_only, page.before, page.fetch)
+    page = page_of(query)
+    found = await db().run(rows.select_list, viewer_id(), query["unread"], page.before, page.fetch)
     return paged(found, page, notification_json, lambda row: row["id"])
 
 
 @blueprint.get("/unread-count")
+@declare(answers={200: obj({"count": COUNT})})
 async def unread_count():
     """How many of my notifications are unread."""
     user = viewer_id()
@@ -32,6 +39,7 @@ async def unread_count():
 
 
 @blueprint.post("/<id:notification_id>/read")
+@declare(answers={204: NO_CONTENT})
 async def mark_read(notification_id: int):
     """Mark one of my notifications read."""
     if not await db().transaction(rows.mark_read, viewer_id(), notification_id):
@@ -40,6 +48,7 @@ async def mark_read(notification_id: int):
 
 
 @blueprint.post("/read-all")
+@declare(answers={204: NO_CONTENT})
 async def mark_all_read():
     """Mark all my notifications read."""
     await db().transaction(rows.mark_all_read, viewer_id())

@@ -6,10 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quart import request
-
-from server.domain.inputs import MAX_ID, clean_text
-from server.errors import ValidationError
+from server.domain.inputs import MAX_ID, Fields, Integer, Text
 
 # A search box's text at most (`?q=`), in code points after trimming.
 MAX_QUERY_LENGTH = 100
@@ -28,24 +25,18 @@ class Page:
         return self.limit + 1
 
 
-def _integer(name: str, low: int, high: int) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or not low <= int(raw) <= high:
-        raise ValidationError(fields={name: f"a whole number from {low} to {high}"})
-    return int(raw)
+# `?before=&limit=` of every list (declared by its route: server/http/contract.py).
+PAGING = Fields(
+    before=Integer(1, MAX_ID, description="the `next` of the previous page"),
+    limit=Integer(1, MAX_LIMIT, description=f"default {DEFAULT_LIMIT}"),
+)
+# A list that searches too: `?q=` (trimmed, "" when absent).
+SEARCHABLE = PAGING.extended(q=Text(max_length=MAX_QUERY_LENGTH, empty=""))
 
 
-def query_text() -> str:
-    """The `?q=` of a list that searches: trimmed, "" when absent."""
-    return clean_text(request.args.get("q"), field="q", max_length=MAX_QUERY_LENGTH) or ""
-
-
-def page_args() -> Page:
-    before = _integer("before", 1, MAX_ID)
-    limit = _integer("limit", 1, MAX_LIMIT)
-    return Page(before=before, limit=limit or DEFAULT_LIMIT)
+def page_of(query: dict) -> Page:
+    """The page a declared query string (PAGING) asks for."""
+    return Page(before=query["before"], limit=query["limit"] or DEFAULT_LIMIT)
 
 
 def paged(

@@ -50,7 +50,8 @@ from server.realtime.protocol import ServerFrame, Watch
 
 if TYPE_CHECKING:
     from server.realtime.actor import SessionActor
-    from server.realtime.router import Connection, Router
+    from server.realtime.registry import Connection
+    from server.realtime.router import Router
 
 log = logging.getLogger("socialnet.live")
 

@@ -164,6 +164,17 @@ CLIENT_FRAMES: dict[str, Callable[[dict], ClientFrame]] = {
 }
 
 
+# Each client frame type and the frame it becomes, whose members are the JSON object's
+# (docs/api.md lists them from here).
+CLIENT_FRAME_TYPES: dict[str, type] = {
+    "ping": Ping,
+    "chat.send": ChatSend,
+    "chat.typing": ChatTyping,
+    "chat.read": ChatRead,
+    "watch": Watch,
+}
+
+
 def parse_client_frame(text: str) -> ClientFrame:
     """One text frame -> a frame object, or ProtocolError("bad_frame" | "unknown_type")."""
     try:
