@@ -83,6 +83,8 @@ def test_the_emoji_picker_searches_takes_a_skin_tone_and_remembers(new_page):
     expect(toggle).to_be_focused()
 
     toggle.click()
+    # Its emoji are in (the picker reads the preferred skin tone once its data is ready).
+    expect(picker.get_by_role("menuitem").first).to_be_visible()
     picker.get_by_role("button", name=re.compile("Choose a skin tone")).click()
     picker.get_by_role("option", name="Medium", exact=True).click()
     expect(picker.get_by_role("button", name=re.compile(r"currently Medium\)"))).to_be_visible()
