@@ -20,6 +20,8 @@ from hypercorn.trio import serve
 from quart import request, websocket
 from quart_trio import QuartTrio
 
+from loadtest.sessions_file import read_sessions
+
 ROOM_ID = 1
 
 
@@ -109,9 +111,9 @@ async def run_baseline(
 
 
 def main(sessions_file: Path, host: str, port: int) -> None:
-    data = json.loads(sessions_file.read_text())
-    tokens = {user["token"]: user["user_id"] for user in data["users"]}
-    ids = [user["user_id"] for user in data["users"]]
+    users = read_sessions(sessions_file)
+    tokens = {user["token"]: user["user_id"] for user in users}
+    ids = [user["user_id"] for user in users]
     # The seed's pairs, 2k and 2k+1, follow each other: each sees the other's posts at Home.
     partners = {ids[n]: ids[n ^ 1] for n in range(len(ids)) if n ^ 1 < len(ids)}
     trio.run(run_baseline, tokens, partners, host, port)

@@ -22,7 +22,8 @@ from loadtest.driver import (
     load_users,
     run_load,
 )
-from loadtest.seed import EMAIL_DOMAIN, PASSWORD, SeedPlan, run_seed, write_sessions
+from loadtest.seed import EMAIL_DOMAIN, SeedPlan, run_seed
+from loadtest.sessions_file import PASSWORD, NoSessions, write_sessions
 from loadtest.stats import RunFacts, Targets, format_table, to_json
 from server.config import Config
 from server.gc_tuning import tune_garbage_collector
@@ -195,12 +196,20 @@ def run_baseline_command(args: argparse.Namespace, config: Config) -> int:
     from loadtest.baseline import main  # quart and hypercorn: the server's own runtime
 
     tune_garbage_collector()
-    main(args.sessions, args.host, args.port)
+    try:
+        main(args.sessions, args.host, args.port)
+    except NoSessions as error:
+        print(f"socialnet baseline: cannot start: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
 def run_load_command(args: argparse.Namespace, config: Config) -> int:
-    users = load_users(args.sessions, args.users)
+    try:
+        users = load_users(args.sessions, args.users)
+    except NoSessions as error:
+        print(f"socialnet load: cannot start: {error}", file=sys.stderr)
+        return 1
     tune_garbage_collector()
     p99 = args.p99_ms if args.p99_ms is not None else DEFAULT_P99_MS[args.scenario]
     targets = Targets(p99_ms=p99)

@@ -43,6 +43,7 @@ from trio_websocket import (
 )
 
 from loadtest.http import ClientPool, HttpError, KeepAliveClient
+from loadtest.sessions_file import read_sessions
 from loadtest.stats import Stats
 
 # Handshakes in flight at once: a burst of thousands overflows the server's listen backlog.
@@ -74,8 +75,7 @@ class SimUser:
 
 
 def load_users(sessions_file: Path, count: int) -> list[SimUser]:
-    data = json.loads(sessions_file.read_text())
-    users = data["users"][:count]
+    users = read_sessions(sessions_file)[:count]
     if len(users) < count:
         raise SystemExit(
             f"{sessions_file} has {len(users)} users; run `socialnet seed --users {count}`"

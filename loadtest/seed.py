@@ -9,20 +9,16 @@ each a few words from a made-up vocabulary (for full-text search).
 
 from __future__ import annotations
 
-import json
-import os
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
 
+from loadtest.sessions_file import PASSWORD
 from server.db import sessions
 from server.domain import passwords
 
-PASSWORD = "loadtest-password"
 EMAIL_DOMAIN = "load.test"
-SESSIONS_FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -145,13 +141,3 @@ async def run_seed(database_url: str, plan: SeedPlan) -> list[dict]:
         return await seed(conn, plan, password_hash)
     finally:
         await conn.close()
-
-
-def write_sessions(sessions_file: Path, created: list[dict]) -> None:
-    """The file holds live session tokens: readable by its owner only (0600), also when a
-    previous run left it with a wider mode."""
-    sessions_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(sessions_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, SESSIONS_FILE_MODE)
-    with open(fd, "w") as file:
-        os.fchmod(fd, SESSIONS_FILE_MODE)
-        file.write(json.dumps({"password": PASSWORD, "users": created}))

@@ -43,6 +43,12 @@ SUPERVISE_EVERY_SECONDS = 1.0
 RESTART_DELAYS = (1, 2, 5, 10, 30)
 
 
+# Postgres rolled the work back to resolve a conflict with other work (SQLSTATE 40P01, 40001):
+# run again, it succeeds. How often a transaction is tried before it is a 503.
+CONFLICTS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+CONFLICT_ATTEMPTS = 3
+
+
 class Connection(asyncpg.Connection):
     """A lane's connection, which also carries the bus events its work emits (`emit`)."""
 
@@ -94,11 +100,21 @@ class Database:
     async def transaction(self, fn: ConnFn[T], *args: Any) -> T:
         """Run `fn(conn, *args)` in a transaction, shielded from cancellation so that a
         cancelled request cannot abandon a COMMIT halfway; Postgres's statement timeout and
-        the lanes' watchdog still bound it. Unavailable (503) while the database cannot be
-        reached: nothing was written."""
+        the lanes' watchdog still bound it. A transaction that Postgres rolled back for a
+        conflict with another (a deadlock, a serialization failure) is run again, as Postgres
+        advises: nothing of it was kept. Unavailable (503) while the database cannot be
+        reached, or the conflict persists: nothing was written."""
         with trio.CancelScope(shield=True):
             with _unreachable_as_unavailable():
-                result, outbox = await self._lanes.run(partial(self._work, fn, args, True))
+                for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+                    try:
+                        work = partial(self._work, fn, args, True)
+                        result, outbox = await self._lanes.run(work)
+                        break
+                    except CONFLICTS as error:
+                        if attempt == CONFLICT_ATTEMPTS:
+                            raise
+                        log.info("transaction run again after a conflict: %s", error)
             await self._after_commit(outbox)
         return result
 
@@ -151,10 +167,12 @@ class Database:
 def _unreachable_as_unavailable() -> Iterator[None]:
     """What the database being away looks like from here (refused or lost connections, a
     server shutting down or starting up, no connection slot, a statement past its timeout)
-    becomes the contract's 503 `unavailable`; the lanes connect afresh once it is back."""
+    becomes the contract's 503 `unavailable`; the lanes connect afresh once it is back. So
+    does a conflict Postgres resolved by rolling this work back (deadlock, serialization):
+    trying again later succeeds."""
     try:
         yield
-    except (asyncpg.TooManyConnectionsError, asyncpg.QueryCanceledError) as error:
+    except (asyncpg.TooManyConnectionsError, asyncpg.QueryCanceledError, *CONFLICTS) as error:
         log.warning("database busy: %s", error)
         raise Unavailable() from error
     except Exception as error:

@@ -41,12 +41,20 @@ Deviations, each with its reason:
    one call: no ASGI message, no wsproto encoding and no lock per frame per socket (issue 14).
    Frames from the server need no state in wsproto: only Close and Ping/Pong do, and those
    still go through hypercorn.
-7. A connection wsproto fails (a frame against RFC 6455: reserved bits or opcodes, an unmasked
+7. The last message of an HTTP response is sent shielded from cancellation. Sending it makes
+   hypercorn finish the exchange in the application's task: recycle the connection for the
+   next request, or close it when the client's body was not read to its end. quart-trio
+   cancels that task as soon as the response is complete, so when a request's body arrived
+   after its headers and the application answered without reading it (a 401, a 429, a route
+   that takes no body), the close was cancelled halfway: the connection stayed open, its
+   next request was never answered, and nothing ever closed it (reproduced with quart-trio
+   on plain hypercorn 0.18.0; browsers often send a body in a packet of its own).
+8. A connection wsproto fails (a frame against RFC 6455: reserved bits or opcodes, an unmasked
    or fragmented control frame, a continuation with nothing to continue, invalid UTF-8 in a
    text) is closed with wsproto's code, 1002 or 1007 (`_WSStream`, in place of
    ws_stream.py's WSStream for HTTP/1.1): hypercorn ends it without a Close frame, and SPEC.md
    wants every malformed frame answered with a close code. (Upstream: no issue found.)
-8. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
+9. Left out: TLS and QUIC sockets (TLS ends at nginx; configuring them is an error here),
    statsd, `max_requests`; shutdown waits for `shutdown_trigger` instead of raising
    ShutdownError through an exception group.
 
@@ -153,7 +161,7 @@ class FrameSizeParser:
 
 class _WSStream(WSStream):
     """hypercorn's WSStream (0.18.0, `_handle_events` as upstream wrote it) but for one branch:
-    a connection wsproto failed is closed with the code wsproto chose (deviation 7)."""
+    a connection wsproto failed is closed with the code wsproto chose (deviation 8)."""
 
     async def _handle_events(self) -> None:
         for event in self.connection.events():
@@ -175,12 +183,12 @@ class _WSStream(WSStream):
                 if self.connection.state == WebSocketState.REMOTE_CLOSING:
                     await self._send_wsproto_event(event.response())
                 elif self.connection.state == WebSocketState.OPEN:
-                    # Not the client's Close: wsproto could not parse what it sent (deviation 7).
+                    # Not the client's Close: wsproto could not parse what it sent (deviation 8).
                     await self._send_wsproto_event(CloseConnection(code=event.code))
                 await self.send(StreamClosed(stream_id=self.stream_id))
 
 
-# HTTP/1.1 connections build their WebSocket streams from this name (deviation 7).
+# HTTP/1.1 connections build their WebSocket streams from this name (deviation 8).
 hypercorn.protocol.h11.WSStream = _WSStream
 
 
@@ -219,6 +227,8 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
             send = partial(self._send_websocket_event, send)
             extensions = {**scope.get("extensions", {}), FRAMES_EXTENSION: self.send_frames}
             scope = {**scope, "extensions": extensions}
+        elif scope["type"] == "http":
+            send = partial(_send_http_event, send)
         await self._app(scope, receive, send, sync_spawn, call_soon)
 
     async def send_frames(self, data: bytes) -> None:
@@ -284,6 +294,17 @@ class ConnectionGuard(trio.abc.HalfCloseableStream):
         await self.transport.aclose()
 
 
+async def _send_http_event(send, message) -> None:
+    """hypercorn's send, with the response's last message shielded (deviation 7). The shield
+    adds no wait: hypercorn already shields its socket writes, and what follows the last
+    write (recycling or closing the connection) does not block."""
+    if message["type"] == "http.response.body" and not message.get("more_body", False):
+        with trio.CancelScope(shield=True):
+            await send(message)
+    else:
+        await send(message)
+
+
 async def _serve_connection(
     app: AppWrapper,
     config: HypercornConfig,
@@ -340,7 +361,7 @@ async def serve_app(
                 host, _, port = config.bind[0].rpartition(":")
                 raise StartupError(bind_problem(host.strip("[]"), int(port), error)) from None
             if sockets.secure_sockets or sockets.quic_sockets:
-                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 8)")
+                raise ValueError("TLS ends at nginx: this worker serves plain TCP (deviation 9)")
             listeners = []
             urls = []
             for sock in sockets.insecure_sockets:

@@ -3,6 +3,7 @@ bounded by a deadline, and a transaction that a cancelled caller cannot abandon.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 
 import asyncpg
@@ -84,3 +85,58 @@ async def test_a_cancelled_caller_still_commits_its_transaction(db, lock_holder)
         return await conn.fetchval("SELECT txid_status($1)", txid)
 
     assert await db.run(status, result["txid"]) == "committed"
+
+
+FIRST, SECOND = 720_701, 720_702
+
+
+def crossing_locks(order: tuple[int, int], mine: asyncio.Event, theirs: asyncio.Event):
+    """Work that takes two advisory locks in `order` and takes the second only once the other
+    work holds its first: two of them, in opposite orders, deadlock."""
+
+    async def work(conn):
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", order[0])
+        mine.set()
+        await theirs.wait()
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", order[1])
+        return order
+
+    return work
+
+
+async def test_a_transaction_rolled_back_for_a_deadlock_is_run_again(db):
+    one, other = asyncio.Event(), asyncio.Event()
+    done = []
+
+    async def run(order, mine, theirs):
+        done.append(await db.transaction(crossing_locks(order, mine, theirs)))
+
+    async with trio.open_nursery() as nursery:  # Postgres ends one of the two (deadlock_timeout)
+        nursery.start_soon(run, (FIRST, SECOND), one, other)
+        nursery.start_soon(run, (SECOND, FIRST), other, one)
+    assert sorted(done) == [(FIRST, SECOND), (SECOND, FIRST)]
+
+
+async def test_work_outside_a_transaction_ended_by_a_deadlock_is_a_503(db):
+    one, other = asyncio.Event(), asyncio.Event()
+    outcomes = []
+
+    def in_its_own_transaction(work):
+        async def wrapped(conn):
+            async with conn.transaction():
+                return await work(conn)
+
+        return wrapped
+
+    async def run(order, mine, theirs):
+        try:
+            await db.run(in_its_own_transaction(crossing_locks(order, mine, theirs)))
+        except Unavailable:
+            outcomes.append("unavailable")
+        else:
+            outcomes.append("done")
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(run, (FIRST, SECOND), one, other)
+        nursery.start_soon(run, (SECOND, FIRST), other, one)
+    assert sorted(outcomes) == ["done", "unavailable"]

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from server.config import REPO_ROOT
 from tests import postgres
+from tests.e2e import a11y
 from tests.mailbox import Mailbox, free_port, running_mailbox
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 from tests.serving import serve_process
@@ -86,9 +87,27 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# axe-core's moderate and minor findings over the whole run, listed at its end (a11y.py).
+A11Y_NOTES: dict[tuple, a11y.Violation] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if A11Y_NOTES:
+        terminalreporter.section("axe-core: moderate and minor findings")
+        for line in a11y.summary_lines(list(A11Y_NOTES.values())):
+            terminalreporter.line(line)
+
+
 @pytest.fixture
-def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
-    """A factory of people: each call opens a fresh browser context (its own cookie jar)."""
+def audit() -> a11y.Audit:
+    """What axe-core finds in this test's pages (a11y.py); `audit.check(page)` checks now."""
+    return a11y.Audit()
+
+
+@pytest.fixture
+def new_page(browser: Browser, base_url: str, audit: a11y.Audit) -> Iterator[Callable[..., Page]]:
+    """A factory of people: each call opens a fresh browser context (its own cookie jar).
+    `options` go to `browser.new_context` (a user agent, say)."""
     contexts = []
     # The pages' Content-Security-Policy must never block our own code: any violation the
     # browser reports, on any page of any test, fails the test.
@@ -98,14 +117,25 @@ def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
         if "Content Security Policy" in message.text:
             violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
-    def make(storage_state=None) -> Page:
-        context = browser.new_context(base_url=base_url, storage_state=storage_state)
+    def make(storage_state=None, **options) -> Page:
+        # Reduced motion: no transition is caught half-way by axe's colour checks.
+        context = browser.new_context(
+            base_url=base_url, storage_state=storage_state, reduced_motion="reduce", **options
+        )
         context.set_default_timeout(10_000)
         context.on("console", on_console)
+        audit.attach(context, base_url)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
+        for page in context.pages:
+            audit.finish(page)
+    for context in contexts:
         context.close()
     assert violations == [], "\n".join(violations)
+    for violation in audit.others():
+        A11Y_NOTES.setdefault((violation.rule, violation.path, violation.width), violation)
+    failures = audit.failures()
+    assert failures == [], "axe-core:\n" + "\n".join(v.describe() for v in failures)

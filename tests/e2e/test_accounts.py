@@ -28,6 +28,11 @@ def fill_registration(page: Page, tmp_path, *, email: str, avatar: bool = True) 
         page.get_by_label("Avatar (optional)").set_input_files(picture)
 
 
+def welcomed(page: Page):
+    """Home greets the one logged in."""
+    return page.get_by_role("heading", name="Welcome, Ada", level=1)
+
+
 def test_register_reload_restart_logout_and_login(new_page, tmp_path):
     page = new_page()
     fill_registration(page, tmp_path, email="ada@example.com")
@@ -36,13 +41,13 @@ def test_register_reload_restart_logout_and_login(new_page, tmp_path):
     page.get_by_role("button", name="Create account").click()
 
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_text("Ada Lovelace").first).to_be_visible()
+    expect(welcomed(page)).to_be_visible()
     avatar = page.locator("img[src^='/media/']").first
     expect(avatar).to_be_visible()
     assert avatar.evaluate("img => img.naturalWidth") == 96
 
     page.reload()
-    expect(page.get_by_text("Ada Lovelace").first).to_be_visible()
+    expect(welcomed(page)).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     # A browser restart: a new browser context with only what the browser kept on disk.
@@ -51,7 +56,7 @@ def test_register_reload_restart_logout_and_login(new_page, tmp_path):
     assert sid["httpOnly"] and sid["sameSite"] == "Lax" and sid["expires"] > 0  # persistent
     restarted = new_page(storage_state=state)
     restarted.goto("/")
-    expect(restarted.get_by_text("Ada Lovelace").first).to_be_visible()
+    expect(welcomed(restarted)).to_be_visible()
 
     restarted.get_by_role("button", name="Log out").click()
     expect(restarted).to_have_url(re.compile(r"/login$"))
@@ -66,7 +71,7 @@ def test_register_reload_restart_logout_and_login(new_page, tmp_path):
     restarted.get_by_label("Password").fill(PASSWORD)
     restarted.get_by_role("button", name="Log in").click()
     expect(restarted).to_have_url(re.compile(r"/$"))
-    expect(restarted.get_by_text("Ada Lovelace").first).to_be_visible()
+    expect(welcomed(restarted)).to_be_visible()
 
 
 def test_registration_errors_are_shown_next_to_their_fields(new_page, tmp_path):
@@ -117,3 +122,48 @@ def test_a_phone_keeps_the_account_behind_the_avatar(new_page):
     account.click()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_the_register_form_speaks_with_one_voice(new_page):
+    """The date of birth is checked when left (its maximum is today, whatever is typed);
+    each complaint goes as soon as its field is being fixed."""
+    page = new_page()
+    page.goto("/register")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Enter your email address.")).to_be_visible()
+    birth = page.get_by_label("Date of birth")
+    birth.fill("2999-01-01")
+    birth.blur()
+    expect(page.get_by_text("Enter a date of birth in the past.")).to_be_visible()
+    expect(birth).to_have_attribute("aria-invalid", "true")
+    birth.fill("1990-12-10")
+    expect(page.get_by_text("Enter a date of birth in the past.")).to_have_count(0)
+    page.get_by_label("Email").fill("ada@example.com")
+    expect(page.get_by_text("Enter your email address.")).to_have_count(0)
+
+
+def test_the_composer_forgets_its_complaint_once_answered(new_page):
+    page = new_page()
+    join(page, "Ada")
+    page.get_by_role("button", name="Post", exact=True).click()
+    complaint = page.get_by_text("Write something or add an image.")
+    expect(complaint).to_be_visible()
+    page.get_by_label("What's on your mind?").fill("Hello")
+    expect(complaint).to_have_count(0)
+
+
+def test_the_first_tab_offers_to_skip_to_the_content(new_page):
+    """The keyboard's first stop is "Skip to content", shown when focused; it leads past the
+    top bar into the page."""
+    page = new_page()
+    join(page, "Ada")
+    page.goto("/people")
+    expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")

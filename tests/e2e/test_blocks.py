@@ -43,7 +43,7 @@ def test_blocking_and_unblocking(new_page):
         "aria-current", "page"
     )
     alice.get_by_role("button", name="Unblock Bob Tester").click()
-    expect(alice.get_by_role("status")).to_have_text("Bob Tester is unblocked.")
+    expect(alice.get_by_role("main").get_by_role("status")).to_have_text("Bob Tester is unblocked.")
     expect(alice.get_by_text("You haven't blocked anyone.")).to_be_visible()
 
     bob.goto(f"/users/{alice_id}")

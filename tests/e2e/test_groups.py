@@ -128,10 +128,16 @@ def test_a_group_from_creation_to_its_first_event(new_page):
     expect(dan).to_have_url(re.compile(rf"/groups/{group_id}$"))
     post = dan.locator("article", has_text="Who is in for the crag")
     post.get_by_role("button", name="0 comments").click()
-    post.get_by_label("Write a comment").fill("Count me in!")
-    post.get_by_role("button", name="Comment", exact=True).click()
+    # Enter posts a comment, as on Facebook; Shift+Enter makes a new line.
+    box = post.get_by_label("Write a comment")
+    box.fill("Count me in!")
+    box.press("Shift+Enter")
+    box.press_sequentially("Bringing rope")
+    expect(box).to_have_value("Count me in!\nBringing rope")
+    box.press("Enter")
     expect(post.get_by_role("button", name="1 comment")).to_be_visible()
     expect(post).to_contain_text("Count me in!")
+    expect(box).to_have_value("")
 
     # Erin, not a member, sees the group and the way in, never its posts.
     erin.goto(f"/groups/{group_id}")

@@ -104,6 +104,17 @@ def test_post_audiences_images_and_a_live_comment(new_page, tmp_path):
     bob.goto(f"/posts/{private['id']}")
     expect(bob.locator("article")).to_contain_text(PRIVATE)
     expect(bob.get_by_role("img", name=PRIVATE)).to_be_visible()
+    # A click shows the picture full size in the page, not in a new tab; Escape closes it
+    # and the keyboard is back where it was.
+    opener = bob.get_by_role("link", name=f"{PRIVATE} (view full size)")
+    opener.click()
+    viewer = bob.get_by_role("dialog", name=PRIVATE)
+    expect(viewer.get_by_role("img", name=PRIVATE)).to_be_visible()
+    expect(viewer.get_by_role("button", name="Close")).to_be_focused()
+    assert len(bob.context.pages) == 1
+    bob.keyboard.press("Escape")
+    expect(viewer).to_have_count(0)
+    expect(opener).to_be_focused()
     for page in (carol, dan):
         page.goto(f"/posts/{private['id']}")
         expect(page.get_by_role("heading", name="This post isn't available")).to_be_visible()

@@ -28,6 +28,7 @@ from tests.rawsocket import (
     client_frame,
     open_raw_websocket,
     raw_connect,
+    read_until_closed,
 )
 from tests.realtime.wsclient import FRAME_DEADLINE
 
@@ -155,3 +156,41 @@ async def test_a_websocket_over_http2_is_refused(server, alice):
                 await stream.send_all(client.data_to_send())
     assert response[b":status"] == b"403"
     assert server.router.open_sockets == 0
+
+
+async def read_response(stream: trio.SocketStream) -> bytes:
+    """One whole HTTP/1.1 response with a Content-Length: its status line."""
+    received = bytearray()
+    with trio.fail_after(FRAME_DEADLINE):
+        while b"\r\n\r\n" not in received:
+            chunk = await stream.receive_some(65536)
+            assert chunk, "the server closed the connection before answering"
+            received.extend(chunk)
+        head, _, body = bytes(received).partition(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        while len(body) < length:
+            body += await stream.receive_some(65536)
+    return head.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/health"), ("POST", "/api/posts")],  # no body read; refused before reading it
+)
+async def test_an_answer_given_before_the_body_came_closes_the_connection(server, method, path):
+    """A request whose body has not come yet (browsers often send it in a packet of its own),
+    answered without reading it: the server cannot reuse the connection, so it closes it.
+    Before deviation 7 it kept it open and never answered the next request on it."""
+    host = urlsplit(server.url).netloc
+    async with await raw_connect(server) as stream:
+        await stream.send_all(
+            f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 2\r\n\r\n".encode()
+        )
+        first = await read_response(stream)
+        assert first.split()[1] in (b"200", b"401"), first
+        assert await read_until_closed(stream) == b""

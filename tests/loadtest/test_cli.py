@@ -16,7 +16,8 @@ import trio
 import trio_asyncio
 
 from loadtest.driver import SimUser, run_load
-from loadtest.seed import SeedPlan, run_seed, write_sessions
+from loadtest.seed import SeedPlan, run_seed
+from loadtest.sessions_file import write_sessions
 from loadtest.stats import RunFacts, Targets, format_table, to_json
 from server.config import product_version
 
@@ -78,6 +79,20 @@ def test_an_unreachable_server_is_one_line_naming_the_url_and_why(tmp_path):
     assert line.endswith("Connection refused (is the server running there?)")
 
 
+@pytest.mark.parametrize("command", [["load", "direct"], ["baseline"]])
+@pytest.mark.parametrize("contents", [None, "not json", '{"no": "users"}'])
+def test_a_missing_or_foreign_sessions_file_is_one_line_saying_to_seed(tmp_path, command, contents):
+    sessions = tmp_path / "sessions.json"
+    if contents is not None:
+        sessions.write_text(contents)
+    port = ["--port", str(free_port())] if command == ["baseline"] else []
+    result = socialnet(*command, "--sessions", str(sessions), *port)
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"socialnet {command[0]}: cannot start: "), line
+    assert str(sessions) in line and "run `socialnet seed --users N" in line
+
+
 @pytest.fixture
 async def seeded(server) -> list[SimUser]:
     async with trio_asyncio.open_loop():
@@ -93,7 +108,8 @@ async def test_a_piped_run_prints_plain_progress_lines_and_a_whole_report(server
     report = tmp_path / "report.json"
     args = ["load", "direct", "--url", server.url, "--users", "6", "--rate", "20"]
     args += ["--duration", "1", "--sessions", str(sessions), "--json", str(report)]
-    args += ["--progress-every", "0.2"]
+    # The report is under test, not the machine's speed: a target any machine meets.
+    args += ["--progress-every", "0.2", "--p99-ms", "10000"]
     with trio.fail_after(60):
         result = await trio.run_process(
             [sys.executable, "-m", "server.cli", *args],
@@ -110,7 +126,7 @@ async def test_a_piped_run_prints_plain_progress_lines_and_a_whole_report(server
     table = result.stdout.decode()
     assert f"url             {server.url}" in table
     assert f"server version  {product_version()}" in table
-    assert "target          PASS  p99 latency <= 50 ms" in table
+    assert "target          PASS  p99 latency <= 10000 ms" in table
     assert "delivered       20 of 20 owed" in table
 
     data = json.loads(report.read_text())

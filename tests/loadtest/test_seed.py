@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import stat
 
-from loadtest.seed import write_sessions
+from loadtest.sessions_file import write_sessions
 
 
 def mode(path) -> int:

@@ -45,3 +45,10 @@ export function followersDelta(before, after) {
   if (before === 'following' && after !== 'following') return -1;
   return 0;
 }
+
+/**
+ * Whether the viewer may send a direct message to `user` (a GET /api/users/{id} profile):
+ * one of the two must follow the other (accepted), and neither blocks the other.
+ */
+export const mayMessage = (user) =>
+  !user.blocked && (user.follow_state === 'following' || user.follows_you === true);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { followControl, followersDelta, runFollowAction } from './follow.js';
+import { followControl, followersDelta, mayMessage, runFollowAction } from './follow.js';
 
 describe('followControl', () => {
   it('offers what each state allows', () => {
@@ -45,5 +45,15 @@ describe('followersDelta', () => {
     expect(followersDelta('following', 'none')).toBe(-1);
     expect(followersDelta('none', 'requested')).toBe(0);
     expect(followersDelta('requested', 'none')).toBe(0);
+  });
+});
+
+describe('mayMessage', () => {
+  it('needs one of the two to follow the other, and no block', () => {
+    expect(mayMessage({ follow_state: 'following', follows_you: false })).toBe(true);
+    expect(mayMessage({ follow_state: 'none', follows_you: true })).toBe(true);
+    expect(mayMessage({ follow_state: 'requested', follows_you: false })).toBe(false);
+    expect(mayMessage({ follow_state: 'none', follows_you: false })).toBe(false);
+    expect(mayMessage({ follow_state: 'none', follows_you: true, blocked: true })).toBe(false);
   });
 });

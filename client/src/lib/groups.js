@@ -53,6 +53,23 @@ export function stateLabel(state) {
   );
 }
 
+/**
+ * The viewer's groups, from the chat list (`GET /api/chats` has a room for every group one
+ * belongs to, from its first day): the most recently active first, then those still quiet.
+ * @returns {{id: number, title: string, lastActive: string | null, unread: number}[]}
+ */
+export function yourGroups(conversations) {
+  return conversations
+    .filter((c) => c.kind === 'group' && c.group?.title)
+    .map((c) => ({
+      id: c.id,
+      title: c.group.title,
+      lastActive: c.last_message?.created_at ?? null,
+      unread: c.unread_count ?? 0
+    }))
+    .sort((a, b) => (b.lastActive ?? '').localeCompare(a.lastActive ?? '') || a.title.localeCompare(b.title));
+}
+
 export const membersLabel = (count) => `${count} ${count === 1 ? 'member' : 'members'}`;
 
 /** The start of a description, cut at a word, for a card. */

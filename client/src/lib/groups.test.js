@@ -14,7 +14,8 @@ import {
   stateLabel,
   toLocalInputValue,
   withLiveResponse,
-  withResponse
+  withResponse,
+  yourGroups
 } from './groups.js';
 import { notifications } from '$lib/state/notifications.svelte.js';
 
@@ -75,6 +76,26 @@ describe('group state → actions and tabs', () => {
   it('cuts long descriptions at a word', () => {
     expect(excerpt('  Short\n one ')).toBe('Short one');
     expect(excerpt('We climb every Saturday, rain or shine.', 20)).toBe('We climb every…');
+  });
+});
+
+describe('yourGroups', () => {
+  it('lists the group rooms of the chat list, the most recently active first', () => {
+    const room = (id, title, at, unread = 0) => ({
+      kind: 'group',
+      id,
+      group: { id, title },
+      last_message: at ? { id, created_at: at } : null,
+      unread_count: unread
+    });
+    const direct = { kind: 'direct', id: 5, peer: user(5, 'Eve'), last_message: { id: 9, created_at: '2026-03-01T10:00:00Z' } };
+    const list = [direct, room(2, 'Chess', '2026-02-01T10:00:00Z', 3), room(3, 'Yarn', null), room(4, 'Books', null), room(1, 'Crag', '2026-02-02T10:00:00Z'), room(6, null, null)];
+    expect(yourGroups(list)).toEqual([
+      { id: 1, title: 'Crag', lastActive: '2026-02-02T10:00:00Z', unread: 0 },
+      { id: 2, title: 'Chess', lastActive: '2026-02-01T10:00:00Z', unread: 3 },
+      { id: 4, title: 'Books', lastActive: null, unread: 0 },
+      { id: 3, title: 'Yarn', lastActive: null, unread: 0 }
+    ]);
   });
 });
 

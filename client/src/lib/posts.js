@@ -1,4 +1,5 @@
 // Words and checks shared by posts and comments: audiences, alt text, image limits, errors.
+import { fieldSentence } from '$lib/fieldErrors.js';
 import { fullName } from '$lib/notificationText.js';
 
 /** The three audiences of a post (SPEC.md, Posts and comments), in the order offered. */
@@ -39,16 +40,6 @@ export function checkImage(file) {
   return '';
 }
 
-/** The words of the server's field messages, made into sentences for people. */
-const FIELD_WORDS = {
-  'write something or add an image': 'Write something or add an image.',
-  'pick at least one follower': 'Pick at least one follower.'
-};
-const sentence = (text) => {
-  const said = FIELD_WORDS[text] ?? text ?? '';
-  return said && !/[.!?]$/.test(said) ? `${said.charAt(0).toUpperCase()}${said.slice(1)}.` : said;
-};
-
 /**
  * An ApiError as messages beside the fields: `{body?, image?, privacy?, viewer_ids?, form?}`.
  * Image refusals (413, 415) belong to the image picker; anything else without a field is `form`.
@@ -57,7 +48,7 @@ export function errorsFrom(err) {
   if (err?.code === 'payload_too_large' || err?.code === 'unsupported_media')
     return { image: err.message };
   const fields = Object.fromEntries(
-    Object.entries(err?.fields ?? {}).map(([name, text]) => [name, sentence(text)])
+    Object.entries(err?.fields ?? {}).map(([name, text]) => [name, fieldSentence(name, text)])
   );
   if (Object.keys(fields).length) return fields;
   return { form: err?.message ?? 'Something went wrong. Please try again.' };

@@ -33,15 +33,22 @@ export function formatDate(iso) {
   return date.toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
 }
 
-/** "Tuesday 12 March, 18:30" (an event) */
-export function formatDateTime(iso) {
+/**
+ * "Tuesday 12 March, 18:30" (an event, the exact time of a post; "2:00 PM", not "02:00 PM",
+ * where the locale counts 12 hours); the year too when it is not this one ("Saturday 15 June
+ * 2030, 14:00"), as an event years ahead or a post of last year needs.
+ * @param {string} iso
+ * @param {number} now milliseconds since the epoch
+ */
+export function formatDateTime(iso, now = Date.now()) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
   return date.toLocaleString(undefined, {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
-    hour: '2-digit',
+    year: date.getFullYear() === new Date(now).getFullYear() ? undefined : 'numeric',
+    hour: 'numeric',
     minute: '2-digit'
   });
 }

@@ -77,6 +77,13 @@ const button = (text) => [...document.querySelectorAll('button')].find((b) => b.
 beforeEach(() => {
   FakeSocket.all = [];
   vi.stubGlobal('WebSocket', FakeSocket);
+  // jsdom has no matchMedia; the toaster asks it for the colour scheme.
+  vi.stubGlobal('matchMedia', (query) => ({
+    matches: false,
+    media: query,
+    addEventListener() {},
+    removeEventListener() {}
+  }));
 });
 afterEach(() => {
   unmount(layout);
@@ -112,6 +119,9 @@ describe('layout', () => {
     await vi.waitFor(() =>
       expect(document.querySelector('[data-testid="notification-count"]')?.textContent).toBe('3')
     );
+    // And in the tab's title, in front of the page's own.
+    document.title = 'Home · socialnet';
+    await vi.waitFor(() => expect(document.title).toBe('(3) Home · socialnet'));
     expect(FakeSocket.all.map((s) => s.url)).toEqual([`ws://${location.host}/ws`]);
 
     button('Log out').click();
@@ -121,6 +131,7 @@ describe('layout', () => {
     flushSync();
     expect(FakeSocket.all[0].closed).toBe(true);
     expect(notifications.unreadCount).toBe(0);
+    expect(document.title).toBe('Home · socialnet');
   });
 
   it('sends a logged-in user away from /register', async () => {

@@ -48,6 +48,17 @@ afterEach(() => {
 });
 
 describe('home page', () => {
+  it('greets by first name, once, with the way to one’s profile', async () => {
+    routes({ 'GET /api/feed': [200, { items: [], next: null }] });
+    session.user = { ...ALICE, nickname: 'ally', created_at: '2025-03-01T10:00:00Z' };
+    await render();
+    const welcome = document.querySelector('section.welcome');
+    expect(welcome.querySelector('h1').textContent).toBe('Welcome, Alice');
+    expect(welcome.textContent.match(/Alice|Tester|ally/g)).toEqual(['Alice']);
+    expect(welcome.querySelector('a[href="/users/1"]').textContent).toBe('View your profile');
+    expect(welcome.textContent).toContain('Public profile');
+  });
+
   it('shows the feed with Load more, without repeating a post of an overlapping page', async () => {
     const fetch = routes({
       'GET /api/feed': [200, { items: [post(9), post(8)], next: 8 }],

@@ -10,6 +10,8 @@ export const MAX_DELAY_MS = 30_000;
 export const STABLE_AFTER_MS = 10_000;
 /** Below the idle timeouts of common proxies (nginx: 60 s). */
 export const PING_INTERVAL_MS = 25_000;
+/** When the browser says the network went away, a ping unanswered this long means the link is dead. */
+export const PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * The wait before reconnect attempt number `attempt` (0 for the first): the doubling delay,
@@ -27,6 +29,11 @@ export function socketUrl(location = globalThis.location) {
 export class RealtimeSocket {
   /** True while the socket is open. */
   connected = $state(false);
+  /**
+   * 'idle' (not started), 'connecting' (the first attempt since start), 'open', or
+   * 'reconnecting' (the connection dropped, or the first attempt failed: retrying).
+   */
+  status = $state('idle');
 
   #open; // (url) => WebSocket
   #url;
@@ -40,6 +47,7 @@ export class RealtimeSocket {
   #retryTimer = null;
   #stableTimer = null;
   #pingTimer = null;
+  #probeTimer = null;
   #awaitingPong = false;
 
   /**
@@ -58,7 +66,9 @@ export class RealtimeSocket {
     this.#running = true;
     this.#everOpened = false;
     this.#attempt = 0;
+    this.status = 'connecting';
     globalThis.addEventListener?.('online', this.#onWindowOnline);
+    globalThis.addEventListener?.('offline', this.#onWindowOffline);
     this.#connect();
   }
 
@@ -67,10 +77,12 @@ export class RealtimeSocket {
     if (!this.#running) return;
     this.#running = false;
     globalThis.removeEventListener?.('online', this.#onWindowOnline);
+    globalThis.removeEventListener?.('offline', this.#onWindowOffline);
     this.#clearTimers();
     const ws = this.#ws;
     this.#ws = null;
     this.connected = false;
+    this.status = 'idle';
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       ws.close(1000);
@@ -117,6 +129,7 @@ export class RealtimeSocket {
     this.#everOpened = true;
     this.#wsOpened = true;
     this.connected = true;
+    this.status = 'open';
     this.#awaitingPong = false;
     this.#stableTimer = setTimeout(() => (this.#attempt = 0), STABLE_AFTER_MS);
     this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
@@ -136,6 +149,7 @@ export class RealtimeSocket {
     this.connected = false;
     this.#clearTimers();
     if (!this.#running) return;
+    this.status = 'reconnecting';
     this.#scheduleRetry();
     // Keep retrying: if the session is really gone the app hears it over HTTP and stops us.
     // Ask when the server says so (4001), and also when an attempt is refused before it opens:
@@ -148,13 +162,17 @@ export class RealtimeSocket {
 
   #ping() {
     if (this.#awaitingPong) {
-      // No answer since the last ping: the connection is dead without having said so.
-      const ws = this.#ws;
-      ws?.close(4000);
-      this.#onClose(ws);
+      this.#drop(); // no answer since the last ping
       return;
     }
     this.#awaitingPong = this.send(pingFrame());
+  }
+
+  /** The connection is dead without having said so: close it and reconnect. */
+  #drop() {
+    const ws = this.#ws;
+    ws?.close(4000);
+    this.#onClose(ws);
   }
 
   #scheduleRetry() {
@@ -163,11 +181,26 @@ export class RealtimeSocket {
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }
 
-  /** The network is back: retry now rather than at the end of a long backoff. */
-  #onWindowOnline = () => {
+  /** Retry now rather than at the end of the backoff (the network is back; "Try now"). */
+  retryNow() {
     if (!this.#running || !this.#retryTimer) return;
     clearTimeout(this.#retryTimer);
     this.#connect();
+  }
+
+  #onWindowOnline = () => this.retryNow();
+
+  /**
+   * The browser lost its network: an open socket may be dead without knowing it (no FIN came
+   * through). Ask it for a pong; without an answer soon, drop it and reconnect.
+   */
+  #onWindowOffline = () => {
+    if (!this.connected || this.#probeTimer) return;
+    this.#awaitingPong = this.send(pingFrame());
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = null;
+      if (this.#awaitingPong) this.#drop();
+    }, PROBE_TIMEOUT_MS);
   };
 
   #emit(frame) {
@@ -184,7 +217,8 @@ export class RealtimeSocket {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#stableTimer);
     clearInterval(this.#pingTimer);
-    this.#retryTimer = this.#stableTimer = this.#pingTimer = null;
+    clearTimeout(this.#probeTimer);
+    this.#retryTimer = this.#stableTimer = this.#pingTimer = this.#probeTimer = null;
   }
 }
 

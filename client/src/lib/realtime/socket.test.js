@@ -4,6 +4,7 @@ import {
   INITIAL_DELAY_MS,
   MAX_DELAY_MS,
   PING_INTERVAL_MS,
+  PROBE_TIMEOUT_MS,
   RealtimeSocket,
   socketUrl,
   STABLE_AFTER_MS
@@ -272,6 +273,66 @@ describe('RealtimeSocket', () => {
     expect(sockets()).toHaveLength(6);
     target.dispatchEvent(new Event('online'));
     expect(sockets()).toHaveLength(7);
+  });
+});
+
+describe('RealtimeSocket status, for the connection banner', () => {
+  it('goes idle, connecting, open, reconnecting, open, idle', () => {
+    expect(socket.status).toBe('idle');
+    socket.start();
+    expect(socket.status).toBe('connecting');
+    last().open();
+    expect(socket.status).toBe('open');
+    last().drop();
+    expect(socket.status).toBe('reconnecting');
+    vi.advanceTimersByTime(500);
+    expect(socket.status).toBe('reconnecting'); // an attempt under way is still reconnecting
+    last().open();
+    expect(socket.status).toBe('open');
+    socket.stop();
+    expect(socket.status).toBe('idle');
+  });
+
+  it('is reconnecting when the first attempt fails', () => {
+    socket.start();
+    last().drop();
+    expect(socket.status).toBe('reconnecting');
+  });
+
+  it('tries at once on retryNow while waiting, and does nothing otherwise', () => {
+    socket.start();
+    last().open();
+    socket.retryNow();
+    expect(sockets()).toHaveLength(1);
+    last().drop();
+    for (let i = 0; i < 4; i++) {
+      vi.runOnlyPendingTimers();
+      last().drop();
+    }
+    expect(sockets()).toHaveLength(5);
+    socket.retryNow();
+    expect(sockets()).toHaveLength(6);
+  });
+
+  it('probes an open socket when the browser goes offline, and drops it without an answer', () => {
+    const target = new EventTarget();
+    vi.stubGlobal('addEventListener', target.addEventListener.bind(target));
+    vi.stubGlobal('removeEventListener', target.removeEventListener.bind(target));
+    socket.start();
+    last().open();
+    // Answered: the link still works (the browser's offline mode leaves open sockets alone).
+    target.dispatchEvent(new Event('offline'));
+    expect(last().sent).toEqual([{ type: 'ping' }]);
+    last().receive({ type: 'pong' });
+    vi.advanceTimersByTime(PROBE_TIMEOUT_MS);
+    expect(socket.status).toBe('open');
+    // Unanswered: dead without having said so.
+    target.dispatchEvent(new Event('offline'));
+    vi.advanceTimersByTime(PROBE_TIMEOUT_MS - 1);
+    expect(socket.status).toBe('open');
+    vi.advanceTimersByTime(1);
+    expect(last().closedWith).toBe(4000);
+    expect(socket.status).toBe('reconnecting');
   });
 });
 

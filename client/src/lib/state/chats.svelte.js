@@ -22,6 +22,9 @@ const REASONS = {
   network_error: 'No connection. It will be sent when you are back online.'
 };
 
+/** Answers that the same message will get again, however often it is sent. */
+const REFUSALS = new Set(['chat_not_allowed', 'validation_error', 'not_found']);
+
 /** Why a message was not sent, for people. */
 export function reasonFor(code, conversation) {
   if (code === 'chat_not_allowed' && conversation?.kind === 'group') return REASONS.group_not_allowed;
@@ -291,8 +294,10 @@ function fail(clientMsgId, code) {
   if (!found) return;
   found.item.status = 'failed';
   found.item.error = reasonFor(code, found.item.conversation);
-  // Only a lost connection is worth an automatic resend; a refusal stays refused.
+  // Only a lost connection is worth an automatic resend; a refusal stays refused, and is not
+  // offered again by hand either.
   found.item.retryable = code === 'network_error';
+  found.item.refused = REFUSALS.has(code);
 }
 
 // ---- Reading ------------------------------------------------------------------------------

@@ -38,6 +38,16 @@ export const ANSWERS = {
 const STATE_BY_ACTION = { accept: 'accepted', decline: 'declined' };
 
 let generation = 0; // bumped by reset(), so answers for a previous user are dropped
+const arrivalListeners = new Set();
+
+/**
+ * Call `fn(notification)` for each new notification that arrives live (not for one that
+ * changed, nor for those loaded over HTTP). Returns the unsubscribe.
+ */
+export function onArrival(fn) {
+  arrivalListeners.add(fn);
+  return () => arrivalListeners.delete(fn);
+}
 let framesSeen = 0; // a frame during a load carries a newer count than the load's
 
 /** Load the first page and the count (at login, and to catch up after a reconnect). */
@@ -118,6 +128,7 @@ export function receiveNotification(frame) {
   if (before !== -1) items.splice(before, 0, notification);
   else if (notifications.next === null) items.push(notification);
   // else: older than every loaded one, it comes with the next page
+  if (!notification.read) arrivalListeners.forEach((fn) => fn(notification));
 }
 
 export async function markRead(id) {

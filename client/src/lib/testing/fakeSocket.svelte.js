@@ -3,6 +3,9 @@
 
 export class FakeSocket {
   connected = $state(false);
+  /** As RealtimeSocket's: 'idle' | 'connecting' | 'open' | 'reconnecting'. */
+  status = $state('idle');
+  retryNow = () => {};
   /** The frames sent, oldest first. */
   sent = [];
   #listeners = new Map();

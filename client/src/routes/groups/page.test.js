@@ -8,6 +8,8 @@ const { goto } = await import('$app/navigation');
 const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { default: GroupsPage } = await import('./+page.svelte');
 const { load } = await import('./+page.js');
+const { chats } = await import('$lib/state/chats.svelte.js');
+const { notifications } = await import('$lib/state/notifications.svelte.js');
 
 const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
 const group = (id, my_state, extra = {}) => ({
@@ -35,7 +37,24 @@ const render = (href = '/groups') => renderRoute(GroupsPage, load, href);
 afterEach(() => {
   unmountRoute();
   document.body.innerHTML = '';
+  chats.conversations = [];
+  chats.loaded = false;
+  chats.error = null;
+  notifications.items = [];
 });
+
+const room = (id, title, at = null, unread = 0) => ({
+  kind: 'group',
+  id,
+  group: { id, title },
+  last_message: at ? { id, created_at: at } : null,
+  unread_count: unread
+});
+const yours = () =>
+  [...document.querySelectorAll('section[aria-labelledby="yours-title"] li a')].map((a) => [
+    a.getAttribute('href'),
+    a.querySelector('.title').textContent
+  ]);
 
 describe('groups page', () => {
   it('lists groups with what each state allows', async () => {
@@ -56,6 +75,37 @@ describe('groups page', () => {
     expect(card('Group 1').textContent).toContain('3 members');
     expect(card('Group 1').textContent).toContain('Alice Tester');
     expect(card('Group 1').textContent).toContain('About group 1');
+  });
+
+  it('lists your groups first, from the chat list, and again once you join one', async () => {
+    let rooms = [room(1, 'Group 1', new Date().toISOString(), 2)];
+    notifications.items = [
+      { id: 5, kind: 'group_invitation', state: 'pending', subject: { group_id: 3, invitation_id: 7, group_title: 'Group 3' } }
+    ];
+    routes({
+      'GET /api/groups': [200, { items: [group(3, 'invited'), group(1, 'creator')], next: null }],
+      'GET /api/chats': () => [200, { items: rooms }],
+      'POST /api/group-invitations/7/accept': [200, { invitation: { id: 7, status: 'accepted' } }],
+      'GET /api/groups/3': [200, { group: group(3, 'member') }]
+    });
+    await render();
+    await vi.waitFor(() => expect(yours()).toEqual([['/groups/1', 'Group 1']]));
+    const heading = [...document.querySelectorAll('h2')].map((h) => h.textContent);
+    expect(heading.indexOf('Your groups')).toBeLessThan(heading.indexOf('Browse groups'));
+    const mine = document.querySelector('section[aria-labelledby="yours-title"]');
+    expect(mine.textContent).toContain('Last message just now');
+    expect(mine.querySelector('.count-badge').textContent).toBe('2 unread messages');
+
+    rooms = [...rooms, room(3, 'Group 3')];
+    within(card('Group 3'), 'Accept invitation').click();
+    await vi.waitFor(() => expect(yours()).toEqual([['/groups/1', 'Group 1'], ['/groups/3', 'Group 3']]));
+    expect(mine.textContent).toContain('No messages yet');
+  });
+
+  it('says when you have no group yet', async () => {
+    routes({ 'GET /api/groups': [200, { items: [], next: null }], 'GET /api/chats': [200, { items: [] }] });
+    await render();
+    await vi.waitFor(() => expect(text()).toContain("You haven't joined a group yet."));
   });
 
   it('asks to join, and the card says Requested', async () => {
@@ -118,13 +168,13 @@ describe('groups page', () => {
     type(document.getElementById('group-title'), 'x');
     type(document.getElementById('group-description'), 'y');
     within(document.body, 'Create group').click();
-    await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('At most 100 characters.'));
+    await vi.waitFor(() => expect(document.getElementById('group-title-error')?.textContent).toBe('Use at most 100 characters.'));
   });
 
   it('searches what the address asks for, and loads through SvelteKit (a 404 is error(404))', async () => {
     const fetch = routes({ 'GET /api/groups?q=chess': [200, { items: [], next: null }] });
     await render('/groups?q=chess');
-    expect(fetch.mock.calls.map(([p]) => p)).toEqual(['/api/groups?q=chess']);
+    expect(fetch.mock.calls.map(([p]) => p)).toEqual(['/api/groups?q=chess', '/api/chats']);
     expect(document.getElementById('groups-search').value).toBe('chess');
     expect(text()).toContain('No group matches “chess”.');
 

@@ -40,11 +40,25 @@ afterEach(() => {
 
 describe('direct conversation page', () => {
   it('names the other person and opens the conversation with them', async () => {
-    routes({ 'GET /api/users/2': [200, { user: BOB }] });
+    routes({ 'GET /api/users/2': [200, { user: { ...BOB, follow_state: 'none', follows_you: true } }] });
     await renderRoute(direct.Page, direct.load, '/messages/direct/2', { id: '2' });
-    expect(document.querySelector('h2').textContent).toBe('Bob Tester');
+    expect(document.querySelector('h1').textContent).toBe('Bob Tester');
     expect(document.querySelector('a[href="/users/2"]').textContent).toBe('Profile');
     expect(text()).toContain('Chat of direct 2');
+    expect(text()).toContain('Composer');
+  });
+
+  it('says why instead of a box when neither follows the other, and opens on following', async () => {
+    const stranger = { ...BOB, is_public: true, follow_state: 'none', follows_you: false };
+    routes({
+      'GET /api/users/2': [200, { user: stranger }],
+      'POST /api/users/2/follow': [200, { follow_state: 'following' }]
+    });
+    await renderRoute(direct.Page, direct.load, '/messages/direct/2', { id: '2' });
+    expect(text()).toContain('You can message Bob once one of you follows the other.');
+    expect(text()).not.toContain('Composer');
+    [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Follow').click();
+    await vi.waitFor(() => expect(text()).toContain('Composer'));
   });
 
   it('says so when the address is one’s own', async () => {
@@ -64,7 +78,7 @@ describe('group conversation page', () => {
   it('names the group and opens its chat room', async () => {
     routes({ 'GET /api/groups/7': [200, { group: { id: 7, title: 'Climbing' } }] });
     await renderRoute(group.Page, group.load, '/messages/group/7', { id: '7' });
-    expect(document.querySelector('h2').textContent).toBe('Climbing');
+    expect(document.querySelector('h1').textContent).toBe('Climbing');
     expect(document.querySelector('a[href="/groups/7"]').textContent).toBe('Group page');
     expect(text()).toContain('Chat of group 7');
   });

@@ -14,6 +14,7 @@ vi.mock('$lib/realtime/socket.svelte.js', () => ({
 vi.mock('$app/navigation', async () => (await import('$lib/testing/route.svelte.js')).navigation);
 const { loadFailures, renderRoute, stubApi: routes, unmountRoute } = await import('$lib/testing/route.svelte.js');
 const { default: NotificationsPage } = await import('./+page.svelte');
+const { notifications } = await import('$lib/state/notifications.svelte.js');
 const { load } = await import('./+page.js');
 
 const card = (id, first_name) => ({ id, first_name, last_name: 'Tester', nickname: null, avatar_url: null });
@@ -41,6 +42,22 @@ describe('notifications page', () => {
     receive({ type: 'notification', notification, unread_count: 1 });
     await vi.waitFor(() => expect(text()).toContain('Carol Tester'));
     expect(fetch.mock.calls.filter(([p]) => p === '/api/follow-requests')).toHaveLength(2);
+  });
+
+  it('lists a pending request once: in the requests card, not again among the notifications', async () => {
+    const bob = card(2, 'Bob');
+    const asked = { id: 9, kind: 'follow_request', actor: bob, subject: { request_id: 41 }, state: 'pending', read: false, created_at: '2025-01-01T10:00:00Z' };
+    const old = { ...asked, id: 8, subject: { request_id: 40 }, state: 'accepted', read: true };
+    Object.assign(notifications, { items: [asked, old], next: null, loaded: true, unreadCount: 1 });
+    routes({ 'GET /api/follow-requests': [200, { items: [request(41, bob)], next: null }] });
+    await renderRoute(NotificationsPage, load, '/notifications');
+    const buttons = [...document.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? b.textContent.trim());
+    expect(buttons.filter((name) => name.startsWith('Accept'))).toEqual(['Accept Bob Tester']);
+    // The answered one is history in the list.
+    const list = document.querySelector('section[aria-labelledby="notifications-title"]');
+    expect(list.textContent).toContain('wants to follow you.');
+    expect(list.textContent).toContain('Accepted');
+    Object.assign(notifications, { items: [], loaded: false, unreadCount: 0 });
   });
 
   it('loads through SvelteKit: a 404 there is error(404)', async () => {

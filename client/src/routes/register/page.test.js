@@ -83,12 +83,12 @@ describe('register page', () => {
 
   it('shows each 422 message next to its field', async () => {
     answer(422, {
-      error: { code: 'validation_error', message: 'Check the form.', fields: { date_of_birth: 'Must be in the past.' } }
+      error: { code: 'validation_error', message: 'Check the form.', fields: { date_of_birth: 'must be in the past' } }
     });
     fillRequired();
     submit();
     await vi.waitFor(() => expect(byLabel('Date of birth').getAttribute('aria-invalid')).toBe('true'));
-    expect(document.getElementById('date_of_birth-error').textContent).toBe('Must be in the past.');
+    expect(document.getElementById('date_of_birth-error').textContent).toBe('Enter a date of birth in the past.');
     expect(byLabel('Date of birth').getAttribute('aria-describedby')).toContain('date_of_birth-error');
     expect(byLabel('Email').hasAttribute('aria-invalid')).toBe(false);
   });
@@ -98,7 +98,7 @@ describe('register page', () => {
     fillRequired();
     submit();
     await vi.waitFor(() =>
-      expect(document.getElementById('email-error')?.textContent).toBe('This email is already registered')
+      expect(document.getElementById('email-error')?.textContent).toBe('This email is already registered.')
     );
   });
 

@@ -1,5 +1,6 @@
 // Quick checks before the request, so obvious mistakes need no round trip.
-// The server stays the authority: its 422 `fields` are shown the same way.
+// The server stays the authority: its 422 `fields` are shown the same way, in the same voice.
+import { checkBirthDate, fieldErrors } from '$lib/fieldErrors.js';
 
 /** Field names of the register form, in form order (the keys of API.md's `fields`). */
 export const FIELDS = [
@@ -28,7 +29,8 @@ export function checkRegistration(values) {
 
   if (!values.first_name.trim()) errors.first_name = 'Enter your first name.';
   if (!values.last_name.trim()) errors.last_name = 'Enter your last name.';
-  if (!values.date_of_birth) errors.date_of_birth = 'Enter your date of birth.';
+  const birth = checkBirthDate(values.date_of_birth);
+  if (birth) errors.date_of_birth = birth;
   return errors;
 }
 
@@ -54,17 +56,7 @@ export function registrationForm(values, avatar) {
  * plus `general` for anything that belongs to no field.
  */
 export function registrationErrors(err) {
-  if (err.code === 'email_taken') return { email: 'This email is already registered' };
+  if (err.code === 'email_taken') return { email: 'This email is already registered.' };
   if (err.status === 413 || err.status === 415) return { avatar: err.message };
-  if (err.code === 'validation_error' && Object.keys(err.fields ?? {}).length) {
-    const errors = {};
-    const other = [];
-    for (const [name, message] of Object.entries(err.fields)) {
-      if (FIELDS.includes(name)) errors[name] = message;
-      else other.push(message);
-    }
-    if (other.length) errors.general = other.join(' ');
-    return errors;
-  }
-  return { general: err.message };
+  return fieldErrors(err, FIELDS);
 }

@@ -38,18 +38,19 @@ describe('registrationForm', () => {
 describe('registrationErrors', () => {
   it('puts server messages next to their fields', () => {
     const err = new ApiError(422, 'validation_error', 'Check the form.', {
-      date_of_birth: 'Must be in the past.',
-      is_public: 'Must be true or false.'
+      date_of_birth: 'must be in the past',
+      is_public: 'must be true or false'
     });
+    // In the client's voice: what to do, as its own checks say it.
     expect(registrationErrors(err)).toEqual({
-      date_of_birth: 'Must be in the past.',
-      general: 'Must be true or false.'
+      date_of_birth: 'Enter a date of birth in the past.',
+      general: 'The visibility must be true or false.'
     });
   });
 
   it('places a taken email and a refused avatar', () => {
     expect(registrationErrors(new ApiError(409, 'email_taken', 'Taken.'))).toEqual({
-      email: 'This email is already registered'
+      email: 'This email is already registered.'
     });
     expect(registrationErrors(new ApiError(415, 'unsupported_media', 'Not an image.'))).toEqual({
       avatar: 'Not an image.'

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import { session } from '$lib/state/session.svelte.js';
+import { groupInfo } from '$lib/groupInfo.svelte.js';
 import PostCard from './PostCard.svelte';
 
 const ALICE = { id: 1, first_name: 'Alice', last_name: 'Tester', nickname: null, avatar_url: null };
@@ -61,6 +62,36 @@ describe('PostCard', () => {
     expect(img.closest('a').getAttribute('href')).toBe('/media/12');
   });
 
+  it('opens the image full size in the page; Escape closes it and the focus goes back', async () => {
+    routes({});
+    render();
+    const link = document.querySelector('img[src="/media/12"]').closest('a');
+    expect(link.getAttribute('aria-haspopup')).toBe('dialog');
+    expect(link.hasAttribute('target')).toBe(false);
+    // Ctrl + click is the browser's own (a new tab): no viewer.
+    const ctrlClick = new MouseEvent('click', { bubbles: true, cancelable: true, ctrlKey: true });
+    link.dispatchEvent(ctrlClick);
+    flushSync();
+    expect(ctrlClick.defaultPrevented).toBe(false);
+    expect(document.querySelector('dialog')).toBeNull();
+
+    link.focus();
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    flushSync();
+    expect(click.defaultPrevented).toBe(true);
+    const dialog = document.querySelector('dialog');
+    expect(dialog.getAttribute('aria-label')).toBe('Line one <b>not bold</b>');
+    expect(dialog.querySelector('img').getAttribute('src')).toBe('/media/12');
+    expect(dialog.querySelector('img').getAttribute('alt')).toBe('Line one <b>not bold</b>');
+    await vi.waitFor(() => expect(document.activeElement.getAttribute('aria-label')).toBe('Close'));
+
+    dialog.dispatchEvent(new Event('cancel', { cancelable: true })); // what Escape does
+    flushSync();
+    expect(document.querySelector('dialog')).toBeNull();
+    expect(document.activeElement).toBe(link);
+  });
+
   it('opens the comments, and a new comment shows at once and counts', async () => {
     const fetch = routes({
       'GET /api/posts/4/comments': [200, { items: [comment(7, 'First!')], next: null }],
@@ -87,6 +118,37 @@ describe('PostCard', () => {
     expect([...document.querySelectorAll('.comment .body')].map((p) => p.textContent)).toEqual(['First!', 'Thanks']);
     expect(textarea.value).toBe('');
     expect(fetch.mock.calls.at(-1)[1].body.get('body')).toBe('Thanks');
+  });
+
+  it('posts a comment on Enter; Shift+Enter is a new line, an empty box ignores Enter', async () => {
+    const fetch = routes({
+      'GET /api/posts/4/comments': [200, { items: [], next: null }],
+      'POST /api/posts/4/comments': [201, { comment: comment(8, 'Two\nlines', ALICE) }]
+    });
+    render({ commentsOpen: true });
+    const textarea = document.getElementById('comment-4-body');
+    const press = (init) => {
+      const event = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true, ...init });
+      textarea.dispatchEvent(event);
+      flushSync();
+      return event;
+    };
+    expect(press({}).defaultPrevented).toBe(true); // no new line in an empty box, no complaint
+    expect(document.body.textContent).not.toContain('Write something or add an image.');
+    textarea.value = 'Two';
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(press({ shiftKey: true }).defaultPrevented).toBe(false);
+    expect(press({ isComposing: true }).defaultPrevented).toBe(false);
+    expect(fetch.mock.calls.filter(([, i]) => i?.method === 'POST')).toHaveLength(0);
+    textarea.value = 'Two\nlines';
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    press({});
+    press({}); // a second Enter while the first is on its way sends nothing more
+    await vi.waitFor(() => expect(button('1 comment')).toBeDefined());
+    await vi.waitFor(() => expect(textarea.value).toBe(''));
+    expect(fetch.mock.calls.filter(([, i]) => i?.method === 'POST')).toHaveLength(1);
+    expect(textarea.getAttribute('aria-describedby')).toBe('comment-4-keys');
+    expect(document.getElementById('comment-4-keys').textContent).toContain('Shift+Enter');
   });
 
   it('lets the author delete from the "…" menu after confirming', async () => {
@@ -156,6 +218,16 @@ describe('PostCard', () => {
     expect(button('0 comments')).toBeDefined();
     await vi.waitFor(() => expect(document.querySelector('a.group')?.textContent).toBe('Climbing'));
     expect(document.querySelector('a.group').getAttribute('href')).toBe('/groups/3');
+  });
+
+  it('does not name the group on the group’s own page', async () => {
+    routes({ 'GET /api/groups/3': [200, { group: { id: 3, title: 'Climbing', my_state: 'member' } }] });
+    render({ post: { ...POST, id: 41, group_id: 3, comments_count: 0 }, showGroup: false });
+    await vi.waitFor(() => expect(groupInfo(3)?.title).toBe('Climbing'));
+    flushSync();
+    expect(document.querySelector('.badge').textContent.trim()).toBe('Group');
+    expect(document.querySelector('a.group')).toBeNull();
+    expect(document.querySelector('.names').textContent.trim()).toBe('Alice Tester');
   });
 
   it('lets the group’s creator delete a member’s post, not edit it', async () => {

@@ -160,7 +160,7 @@ describe('group page', () => {
 
     type(document.getElementById('event-when'), '2031-06-14T09:30');
     button('Create event').click();
-    await vi.waitFor(() => expect(document.getElementById('event-when-error')?.textContent).toBe('Must be in the future.'));
+    await vi.waitFor(() => expect(document.getElementById('event-when-error')?.textContent).toBe('Choose a day and time in the future.'));
     const [, init] = fetch.mock.calls.find(([, i]) => i?.method === 'POST');
     expect(JSON.parse(init.body)).toEqual({
       title: 'Saturday at the crag',

@@ -1,4 +1,5 @@
 // The profile form's logic: what changed, quick checks, and where the server's errors go.
+import { fieldErrors } from '$lib/fieldErrors.js';
 
 export const FIELDS = ['first_name', 'last_name', 'nickname', 'about_me'];
 
@@ -24,16 +25,4 @@ export function checkProfile(values) {
 }
 
 /** A failed save as messages: per field where the server names one, else `general`. */
-export function profileErrors(err) {
-  if (err.code === 'validation_error' && Object.keys(err.fields ?? {}).length) {
-    const errors = {};
-    const other = [];
-    for (const [name, message] of Object.entries(err.fields)) {
-      if (FIELDS.includes(name)) errors[name] = message;
-      else other.push(message);
-    }
-    if (other.length) errors.general = other.join(' ');
-    return errors;
-  }
-  return { general: err.message };
-}
+export const profileErrors = (err) => fieldErrors(err, FIELDS);

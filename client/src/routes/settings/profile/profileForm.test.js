@@ -24,7 +24,7 @@ describe('profile form', () => {
 
   it('puts server messages next to their fields', () => {
     const err = new ApiError(422, 'validation_error', 'Check the form.', { nickname: 'at most 40 characters', x: 'odd' });
-    expect(profileErrors(err)).toEqual({ nickname: 'at most 40 characters', general: 'odd' });
+    expect(profileErrors(err)).toEqual({ nickname: 'Use at most 40 characters.', general: 'Odd.' });
     expect(profileErrors(new ApiError(0, 'network_error', 'Offline.'))).toEqual({ general: 'Offline.' });
   });
 });

@@ -50,10 +50,15 @@ describe('profile page', () => {
     await vi.waitFor(() => expect(text()).toContain('No posts yet'));
     for (const part of ['carol@example.com', 'Higher, further, faster.', 'Follows you', '4 followers', '1 following', 'Member since'])
       expect(text()).toContain(part);
+    // The address may break before its @ and dots, not inside a word.
+    const email = document.querySelector('a[href="mailto:carol@example.com"]');
+    expect(email.innerHTML.replace(/<!---->/g, '')).toBe('carol<wbr>@example<wbr>.com');
     const tabs = [...document.querySelectorAll('[role="tab"]')];
     expect(tabs.map((t) => t.textContent.trim())).toEqual(['Posts', 'Activity', 'Followers', 'Following']);
     expect(tabs[0].getAttribute('aria-selected')).toBe('true');
     expect(button('Follow')).toBeDefined();
+    // She follows the viewer: they may write to each other.
+    expect(document.querySelector('a[href="/messages/direct/3"]').textContent).toBe('Message');
   });
 
   it('loads a tab when it is opened, with Load more, and says when a list is private', async () => {
@@ -104,6 +109,7 @@ describe('profile page', () => {
     });
     await render();
     await vi.waitFor(() => expect(document.querySelector('a[href="/settings/profile"]')).not.toBeNull());
+    expect(document.querySelector('a[href^="/messages/"]')).toBeNull(); // no messages to oneself
 
     button('Make profile private').click();
     flushSync();
