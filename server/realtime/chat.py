@@ -28,6 +28,9 @@ from server.shapes import message_from_row
 TYPING_INTERVAL_SECONDS = 2.0
 # How long a socket trusts "may message this person" for typing (sending always re-checks).
 TYPING_PERMISSION_SECONDS = 30.0
+# How many conversations a socket remembers typing throttles and permissions for: typing at
+# ever more people must not grow a socket's memory without end.
+TYPING_TARGETS_REMEMBERED = 256
 
 
 class ChatHandlers:
@@ -68,6 +71,8 @@ class ChatHandlers:
     async def typing(self, actor: SessionActor, frame: ChatTyping) -> None:
         now = time.monotonic()
         key = ("typing", frame.to)
+        if key not in actor.memo and len(actor.memo) > 2 * TYPING_TARGETS_REMEMBERED:
+            _forget_typing_targets(actor.memo)
         if actor.memo.get(key, 0.0) > now:
             return  # throttled
         actor.memo[key] = now + TYPING_INTERVAL_SECONDS
@@ -107,3 +112,10 @@ class ChatHandlers:
             )
         except ApiError as error:
             actor.send_frame(protocol.ErrorFrame(error.code))
+
+
+def _forget_typing_targets(memo: dict) -> None:
+    """Forget every conversation's throttle and permission (each is one key of the memo, a
+    tuple): they cost a check again, once."""
+    for key in [key for key in memo if isinstance(key, tuple)]:
+        del memo[key]

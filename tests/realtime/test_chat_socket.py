@@ -8,6 +8,7 @@ import uuid
 
 import trio
 
+from server.realtime import chat as realtime_chat
 from tests.http.test_groups import create_group, make_member
 from tests.realtime.wsclient import (
     FRAME_DEADLINE,
@@ -202,6 +203,26 @@ async def test_typing_reaches_the_peer_once_per_interval(server, alice, bob, car
         await carol_tab.send_message(typing_frame(bob))
         await ping(carol_tab)
         await assert_no_frame(bob_tab, type="chat.typing")
+
+
+async def test_typing_at_ever_more_people_keeps_a_sockets_memory_bounded(
+    server, alice, bob, monkeypatch
+):
+    remembered = 8  # small, so that the socket's frame budget (a burst of 60) allows the test
+    monkeypatch.setattr(realtime_chat, "TYPING_TARGETS_REMEMBERED", remembered)
+    await bob.client.post(f"/api/users/{alice.id}/follow")
+    async with open_socket(server, alice) as alice_tab, open_socket(server, bob) as bob_tab:
+        for stranger in range(10**6, 10**6 + 5 * remembered):
+            await alice_tab.send_message(
+                json.dumps({"type": "chat.typing", "to": {"user": stranger}})
+            )
+        await ping(alice_tab)  # every typing frame before it handled
+        (actor,) = server.router.connections_of(alice.id)
+        assert len(actor.memo) <= 2 * remembered + 1
+        # Forgetting costs nothing but a check: typing still reaches the one who may hear it.
+        await alice_tab.send_message(typing_frame(bob))
+        typing = await next_frame(bob_tab, type="chat.typing")
+        assert typing["user"]["id"] == alice.id
 
 
 async def test_presence_of_contacts(server, alice, bob, carol):
