@@ -1,11 +1,12 @@
 // Words and times of the chat screens.
 import { fullName } from '$lib/notificationText.js';
 
-/** "14:05" today, "12 Mar, 14:05" another day. */
+/** "2:05 PM" today, "12 Mar, 2:05 PM" another day (in the reader's locale; the hour without a
+ * leading zero, as every other time in the client). */
 export function messageTime(iso, now = new Date()) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const time = date.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
   if (date.toDateString() === now.toDateString()) return time;
   const day = date.toLocaleDateString(undefined, {
     day: 'numeric',
