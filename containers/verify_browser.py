@@ -95,7 +95,7 @@ def register(page: Page, email: str, first: str, last: str) -> None:
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    expect(page.get_by_text(f"{first} {last}").first).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Welcome, {first}")).to_be_visible()
 
 
 def my_id(page: Page) -> int:
@@ -127,7 +127,7 @@ def run(base_url: str) -> None:
             alice.get_by_label("Password").fill(PASSWORD)
             alice.get_by_role("button", name="Log in").click()
             expect(alice).to_have_url(re.compile(r"/$"))
-            expect(alice.get_by_text("Alice Verify").first).to_be_visible()
+            expect(alice.get_by_role("heading", name="Welcome, Alice")).to_be_visible()
             step("Alice logged out and logged in again through /login")
 
             register(bob, f"bob-{run_id}@example.com", "Bob", "Verify")
