@@ -65,6 +65,7 @@ def create_app(services: Services) -> QuartTrio:
     # response is work no client needs.
     app.json.sort_keys = False
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["client_path"] = client.ClientPathConverter
     app.extensions["socialnet"] = services
 
     app.before_request(access.note_route)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quart import Blueprint, send_file
+from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 from server.errors import NotFound
@@ -12,16 +13,23 @@ from server.http.context import config
 
 blueprint = Blueprint("client", __name__)
 
+
+class ClientPathConverter(PathConverter):
+    """A path of the client's: anything but the API's, the images' and the socket's. The
+    catch-all must not match those at all; matching them for GET alone made every other
+    method on an unknown API path a 405 instead of the API's 404."""
+
+    regex = r"(?!(?:api|media|ws)(?:/|$))[^/].*?"
+
+
 # Vite fingerprints these file names: they never change, so browsers may keep them.
 IMMUTABLE_PREFIX = "_app/immutable/"
 
 
 @blueprint.get("/")
-@blueprint.get("/<path:path>")
+@blueprint.get("/<client_path:path>")
 async def client_page(path: str = ""):
     """A static file of the client, or its index.html for any in-app route."""
-    if path.startswith(("api/", "media/")) or path in ("api", "media", "ws"):
-        raise NotFound()
     root = config().client_dir
     if root is None:
         raise NotFound("The client is not built; run `make install`.")

@@ -51,6 +51,24 @@ async def test_api_paths_are_never_the_app(client_server):
     assert traversal.content == INDEX or traversal.status_code == 404
 
 
+@pytest.mark.parametrize("method", ["DELETE", "POST", "PUT", "PATCH"])
+@pytest.mark.parametrize("path", ["/api/posts/abc", "/api/auth/sessions/abc", "/api/nothing"])
+async def test_an_unknown_api_path_is_a_404_whatever_the_method(client_server, alice, method, path):
+    signed_in = {
+        "Cookie": f"sid={alice.client.cookies['sid']}",
+        "Origin": str(client_server.base_url).rstrip("/"),
+    }
+    response = await client_server.request(method, path, headers=signed_in)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"] == "not_found"
+
+
+async def test_the_apps_pages_take_get_alone(client_server):
+    response = await client_server.post("/register")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
 async def test_pages_and_the_api_cannot_be_framed(client_server):
     """Clickjacking: no page of ours renders inside another site's frame (the pages' own CSP
     <meta> cannot say frame-ancestors; the header does, for the API and media too)."""
