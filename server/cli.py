@@ -149,14 +149,21 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 def _serve_now(config: Config, *, checked: bool = False) -> int:
     if config.worker is None and not checked:  # a worker's supervisor checked for it, once
         preflight(config, port=True)
-    if config.workers > 1 and config.worker is None:
-        from server.workers import supervise
+    try:
+        if config.workers > 1 and config.worker is None:
+            from server.workers import supervise
 
-        return trio.run(supervise, config)
-    from server.service import main as serve_main
+            return trio.run(supervise, config)
+        from server.service import main as serve_main
 
-    trio.run(serve_main, config)
-    return 0
+        trio.run(serve_main, config)
+        return 0
+    except* KeyboardInterrupt:
+        # A second Ctrl-C during the shutdown the first began: stop at once, as asked (a
+        # supervisor's workers, whose lifeline ends with it, still finish theirs).
+        pass
+    print("socialnet: stopped at once (a second interrupt)", file=sys.stderr)
+    return 130
 
 
 async def _migrate(config: Config) -> None:

@@ -106,7 +106,7 @@ async def open_supervised(database_url: str, tmp_path, **env: str) -> AsyncItera
     command += ["--port", str(port), "--data-dir", str(tmp_path), "--log-format", "json"]
     # A process group of its own, as in a terminal: Ctrl-C reaches the supervisor and workers.
     process = await trio.lowlevel.open_process(
-        command, env=env, stdout=subprocess.PIPE, start_new_session=True
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
     running = Supervised(process, port)
     try:
@@ -160,6 +160,23 @@ async def test_ctrl_c_stops_every_worker_gracefully(supervised: Supervised):
         assert await supervised.process.wait() == 0
         await supervised.read_to_end()
     assert supervised.workers_saying("stopped") == set(range(WORKERS))
+
+
+async def test_a_second_ctrl_c_stops_at_once_in_one_line(supervised: Supervised):
+    # Some wrappers (`timeout`, a shell that forwards) deliver Ctrl-C to the group twice.
+    os.killpg(supervised.process.pid, signal.SIGINT)
+    with trio.fail_after(30):
+        await supervised.read_until(
+            lambda lines: any(
+                line["event"].startswith("received SIGINT") and "worker" not in line
+                for line in lines
+            )
+        )
+        os.killpg(supervised.process.pid, signal.SIGINT)
+        assert await supervised.process.wait() == 130
+        await supervised.read_to_end()  # every worker gone: the output's last writer closed it
+        said = (await supervised.process.stderr.receive_some(65536)).decode()
+    assert said == "socialnet: stopped at once (a second interrupt)\n", said
 
 
 def times_serving(supervised: Supervised, number: int) -> int:
