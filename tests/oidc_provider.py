@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 import httpx
 
 from server.config import REPO_ROOT, ProviderSettings
+from tests.processes import wait_or_kill
 
 PROVIDER_DIR = REPO_ROOT / "tests" / "oidc"
 CLIENT_ID, CLIENT_SECRET = "socialnet-test", "test-secret"
@@ -73,11 +74,7 @@ def running_provider(*redirect_uris: str) -> Iterator[str]:
         yield issuer[0]
     finally:
         process.stdin.close()  # its lifeline: it stops when its stdin closes
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_or_kill(process, 10)
 
 
 def settings(issuer: str, name: str = "local", label: str = "Local ID") -> ProviderSettings:

@@ -13,6 +13,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import wait_or_kill
+
 # Starting a server, and a cluster agreeing on its slots, take well under this on a busy box.
 READY_SECONDS = 30.0
 
@@ -102,11 +104,7 @@ def run_redis(
     finally:
         if process.poll() is None:
             process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            wait_or_kill(process, 10)
 
 
 @dataclass

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.processes import wait_or_kill
+
 SERVING = re.compile(r"serving on (http://\S+)")
 
 
@@ -67,10 +69,6 @@ def serve_process(
         yield match.group(1)
     finally:
         process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_or_kill(process, 15)
         # Shown by pytest when a test failed: what the server said while it ran.
         sys.stderr.write("".join(log))
