@@ -20,10 +20,13 @@ def ip_command() -> str | None:
     return shutil.which("ip") or ("/usr/sbin/ip" if os.path.exists("/usr/sbin/ip") else None)
 
 
+NOT_ROOT = "network namespaces need root (ip netns add); this run is not root"
+
+
 def cannot_make_namespaces() -> str | None:
     """Why this machine cannot build hosts as network namespaces, or None when it can."""
     if os.geteuid() != 0:
-        return "network namespaces need root (ip netns add); this run is not root"
+        return NOT_ROOT
     ip = ip_command()
     if ip is None:
         return "`ip` (iproute2) is not installed: run tests/ensure-system-packages.sh"
